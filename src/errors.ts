@@ -1,0 +1,86 @@
+/**
+ * The error catalogue: every error nanofuse reports has a stable code that tests and users can rely
+ * on (as fastify's lib/errors.js does). `severity` says what happened to the input: `reject` means
+ * the item (span, line, rest of a file) was dropped; `warn` means it was kept with a repair.
+ */
+export const catalogue = {
+  NF_FILE_UNREADABLE: { severity: "reject", retriable: false, message: "file cannot be read" },
+  NF_FILE_EMPTY: { severity: "reject", retriable: false, message: "file is empty" },
+  NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
+  NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },
+  NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
+  NF_LINE_TOO_LONG: { severity: "reject", retriable: false, message: "line exceeds the maximum length" },
+  NF_PROTO_MALFORMED: { severity: "reject", retriable: false, message: "malformed protobuf" },
+  NF_SHAPE_INVALID: { severity: "reject", retriable: false, message: "value does not have the expected shape" },
+  NF_SPAN_BAD_ID: { severity: "reject", retriable: false, message: "id has the wrong length or is not hex" },
+  NF_SPAN_ZERO_ID: { severity: "reject", retriable: false, message: "id is all zeros" },
+  NF_SPAN_END_BEFORE_START: { severity: "reject", retriable: false, message: "span ends before it starts" },
+  NF_SPAN_BAD_TIMESTAMP: { severity: "reject", retriable: false, message: "timestamp is missing or absurd" },
+  NF_SPAN_MISSING_SERVICE: {
+    severity: "warn",
+    retriable: false,
+    message: "no service.name: unit set to unknown_service",
+  },
+  NF_SPAN_UNKNOWN_KIND: { severity: "warn", retriable: false, message: "unknown span kind: set to unspecified" },
+  NF_TRACE_EVICTED: {
+    severity: "warn",
+    retriable: false,
+    message: "trace completed early to bound memory: flagged partial",
+  },
+  NF_TRACE_TOO_MANY_SPANS: {
+    severity: "warn",
+    retriable: false,
+    message: "trace reached the span limit: completed early and flagged partial",
+  },
+  NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
+  NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
+} as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+/** Where in the input a problem was found. Never holds payload bytes (style 7). */
+export interface Location {
+  file?: string;
+  line?: number;
+  /** Byte offset in the (decompressed) stream. */
+  offset?: number;
+  /** Path inside a document, e.g. `resourceSpans[0].scopeSpans[1].spans[3]`. */
+  path?: string;
+}
+
+export class NanofuseError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly where?: Location;
+
+  constructor(code: ErrorCode, detail?: string, options: { where?: Location; cause?: unknown } = {}) {
+    super(detail ? `${catalogue[code].message}: ${detail}` : catalogue[code].message, { cause: options.cause });
+    this.name = "NanofuseError";
+    this.code = code;
+    this.retriable = catalogue[code].retriable;
+    this.where = options.where;
+  }
+}
+
+/** An input problem as reported to the user: counted by code, printed with its location. */
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+  where: Location;
+}
+
+export function problem(code: ErrorCode, detail: string | undefined, where: Location): Problem {
+  return { code, message: detail ? `${catalogue[code].message}: ${detail}` : catalogue[code].message, where };
+}
+
+export function severityOf(code: ErrorCode): "reject" | "warn" {
+  return catalogue[code].severity;
+}
+
+export function formatLocation(where: Location): string {
+  const parts = [where.file ?? "<input>"];
+  if (where.line !== undefined) parts.push(`line ${where.line}`);
+  if (where.offset !== undefined) parts.push(`byte ${where.offset}`);
+  if (where.path) parts.push(where.path);
+  return parts.join(":");
+}

@@ -1,0 +1,122 @@
+/**
+ * Shared normalisation for every decoder: ids to lowercase hex, times to integer microseconds, the
+ * unit from the resource, and the validation rules of DESIGN.md ("Data contracts").
+ */
+import { type ErrorCode, type Location, type Problem, problem } from "../errors.ts";
+import { type Attributes, type Span, type SpanKind, UNKNOWN_UNIT } from "../model/span.ts";
+
+const HEX = /^[0-9a-fA-F]+$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const ZERO = /^0+$/;
+
+/** Earliest and latest start accepted (1971-01-01, 2200-01-01) and the longest span (7 days). */
+export const MIN_START_US = 31_536_000_000_000;
+export const MAX_START_US = 7_258_118_400_000_000;
+export const MAX_DURATION_US = 7 * 24 * 3600 * 1_000_000;
+
+export type IdResult = { id: string } | { code: ErrorCode; detail: string };
+
+/**
+ * Normalises a trace id (16 bytes) or span id (8 bytes) given as hex or base64 (Tempo and Jaeger's
+ * protobuf-JSON use base64). A 64-bit trace id (Zipkin, Jaeger) is left-padded to 32 hex digits.
+ */
+export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
+  if (typeof raw !== "string" || raw.length === 0) return { code: "NF_SPAN_BAD_ID", detail: `${what} is missing` };
+  let hex: string | undefined;
+  if (HEX.test(raw) && (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16))) {
+    hex = raw.toLowerCase();
+  } else if (BASE64.test(raw) && (raw.length === 12 || raw.length === 24 || raw.length === 11 || raw.length === 22)) {
+    const buf = Buffer.from(raw, raw.includes("-") || raw.includes("_") ? "base64url" : "base64");
+    if (buf.length === bytes || (bytes === 16 && buf.length === 8)) hex = buf.toString("hex");
+  }
+  if (hex === undefined) {
+    return { code: "NF_SPAN_BAD_ID", detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex` };
+  }
+  if (ZERO.test(hex)) return { code: "NF_SPAN_ZERO_ID", detail: `${what} is all zeros` };
+  return { id: hex.padStart(bytes * 2, "0") };
+}
+
+/** A parent id that is empty or all zeros means "no parent" in every format we read. */
+export function isNoParent(raw: unknown): boolean {
+  if (raw === undefined || raw === null || raw === "") return true;
+  if (typeof raw !== "string") return false;
+  if (ZERO.test(raw)) return true;
+  // base64 of zero bytes is all "A"s.
+  return /^A+={0,2}$/.test(raw) && (raw.length === 12 || raw.length === 11);
+}
+
+/**
+ * Unix nanoseconds as a decimal string (OTLP JSON) to integer microseconds, without ever holding the
+ * nanoseconds in a double. Returns NaN when the string is not a non-negative integer.
+ */
+export function nanosStringToMicros(ns: unknown): number {
+  if (typeof ns === "number") return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number.NaN;
+  if (typeof ns !== "string" || !/^\d{1,20}$/.test(ns)) return Number.NaN;
+  return ns.length <= 3 ? 0 : Number(ns.slice(0, -3));
+}
+
+/**
+ * A uint64 of Unix nanoseconds split in 32-bit halves (protobuf fixed64) to integer microseconds,
+ * exactly: hi·2^32 = 1000·(hi·4294967) + hi·296, and both products stay below 2^53.
+ */
+export function nanosHiLoToMicros(hi: number, lo: number): number {
+  const h = hi >>> 0;
+  return h * 4_294_967 + Math.floor((h * 296 + (lo >>> 0)) / 1000);
+}
+
+export const KIND_BY_NUMBER: readonly SpanKind[] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+
+/** Maps OTLP numeric kinds, `SPAN_KIND_*` names and Zipkin/Jaeger names to a SpanKind. */
+export function normaliseKind(raw: unknown): SpanKind | undefined {
+  if (raw === undefined || raw === null || raw === "" || raw === 0) return "unspecified";
+  if (typeof raw === "number") return KIND_BY_NUMBER[raw];
+  if (typeof raw !== "string") return undefined;
+  const name = raw.toLowerCase().replace(/^span_kind_/, "");
+  return (KIND_BY_NUMBER as readonly string[]).includes(name) ? (name as SpanKind) : undefined;
+}
+
+/** The deployable unit of a span: `faas.name`, else `service.name`, else `unknown_service` (as OTel). */
+export function unitOf(resource: Attributes, attributes?: Attributes): string | undefined {
+  const faas = resource["faas.name"] ?? attributes?.["faas.name"];
+  if (typeof faas === "string" && faas) return faas;
+  const service = resource["service.name"];
+  if (typeof service === "string" && service) return service;
+  return undefined;
+}
+
+export interface SpanDraft extends Omit<Span, "unit" | "kind"> {
+  /** The raw kind as found in the input, normalised here. */
+  rawKind: unknown;
+}
+
+/**
+ * Validates a decoded span, fixes what can be fixed (warn) and returns the span or the reason it is
+ * rejected. Every problem goes to `report` with its location.
+ */
+export function finishSpan(draft: SpanDraft, where: Location, report: (p: Problem) => void): Span | undefined {
+  const { startUs, endUs } = draft;
+  if (!Number.isFinite(startUs) || !Number.isFinite(endUs) || startUs < MIN_START_US || startUs >= MAX_START_US) {
+    report(problem("NF_SPAN_BAD_TIMESTAMP", `start ${startUs} µs is outside 1971–2200`, where));
+    return undefined;
+  }
+  if (endUs < startUs) {
+    report(problem("NF_SPAN_END_BEFORE_START", `ends ${startUs - endUs} µs before it starts`, where));
+    return undefined;
+  }
+  if (endUs - startUs > MAX_DURATION_US) {
+    report(problem("NF_SPAN_BAD_TIMESTAMP", `duration ${endUs - startUs} µs is longer than 7 days`, where));
+    return undefined;
+  }
+  let kind = normaliseKind(draft.rawKind);
+  if (kind === undefined) {
+    report(problem("NF_SPAN_UNKNOWN_KIND", `kind ${JSON.stringify(draft.rawKind)}`, where));
+    kind = "unspecified";
+  }
+  let unit = unitOf(draft.resource, draft.attributes);
+  if (unit === undefined) {
+    report(problem("NF_SPAN_MISSING_SERVICE", undefined, where));
+    unit = UNKNOWN_UNIT;
+  }
+  const { rawKind: _, ...rest } = draft;
+  return { ...rest, kind, unit };
+}
