@@ -11,7 +11,11 @@ export const catalogue = {
   NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
   NF_LINE_TOO_LONG: { severity: "reject", retriable: false, message: "line exceeds the maximum length" },
   NF_PROTO_MALFORMED: { severity: "reject", retriable: false, message: "malformed protobuf" },
-  NF_SHAPE_INVALID: { severity: "reject", retriable: false, message: "value does not have the expected shape" },
+  NF_SHAPE_INVALID: {
+    severity: "reject",
+    retriable: false,
+    message: "value does not have the expected shape",
+  },
   NF_SPAN_BAD_ID: { severity: "reject", retriable: false, message: "id has the wrong length or is not hex" },
   NF_SPAN_ZERO_ID: { severity: "reject", retriable: false, message: "id is all zeros" },
   NF_SPAN_END_BEFORE_START: { severity: "reject", retriable: false, message: "span ends before it starts" },
@@ -21,7 +25,16 @@ export const catalogue = {
     retriable: false,
     message: "no service.name: unit set to unknown_service",
   },
-  NF_SPAN_UNKNOWN_KIND: { severity: "warn", retriable: false, message: "unknown span kind: set to unspecified" },
+  NF_SPAN_FRAGMENT: {
+    severity: "warn",
+    retriable: false,
+    message: "Zipkin record without timestamp: late data of a span recorded elsewhere, left out",
+  },
+  NF_SPAN_UNKNOWN_KIND: {
+    severity: "warn",
+    retriable: false,
+    message: "unknown span kind: set to unspecified",
+  },
   NF_TRACE_EVICTED: {
     severity: "warn",
     retriable: false,
@@ -54,7 +67,9 @@ export class NanofuseError extends Error {
   readonly where?: Location;
 
   constructor(code: ErrorCode, detail?: string, options: { where?: Location; cause?: unknown } = {}) {
-    super(detail ? `${catalogue[code].message}: ${detail}` : catalogue[code].message, { cause: options.cause });
+    super(detail ? `${catalogue[code].message}: ${detail}` : catalogue[code].message, {
+      cause: options.cause,
+    });
     this.name = "NanofuseError";
     this.code = code;
     this.retriable = catalogue[code].retriable;

@@ -21,16 +21,23 @@ export type IdResult = { id: string } | { code: ErrorCode; detail: string };
  * protobuf-JSON use base64). A 64-bit trace id (Zipkin, Jaeger) is left-padded to 32 hex digits.
  */
 export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
-  if (typeof raw !== "string" || raw.length === 0) return { code: "NF_SPAN_BAD_ID", detail: `${what} is missing` };
+  if (typeof raw !== "string" || raw.length === 0)
+    return { code: "NF_SPAN_BAD_ID", detail: `${what} is missing` };
   let hex: string | undefined;
   if (HEX.test(raw) && (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16))) {
     hex = raw.toLowerCase();
-  } else if (BASE64.test(raw) && (raw.length === 12 || raw.length === 24 || raw.length === 11 || raw.length === 22)) {
+  } else if (
+    BASE64.test(raw) &&
+    (raw.length === 12 || raw.length === 24 || raw.length === 11 || raw.length === 22)
+  ) {
     const buf = Buffer.from(raw, raw.includes("-") || raw.includes("_") ? "base64url" : "base64");
     if (buf.length === bytes || (bytes === 16 && buf.length === 8)) hex = buf.toString("hex");
   }
   if (hex === undefined) {
-    return { code: "NF_SPAN_BAD_ID", detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex` };
+    return {
+      code: "NF_SPAN_BAD_ID",
+      detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex`,
+    };
   }
   if (ZERO.test(hex)) return { code: "NF_SPAN_ZERO_ID", detail: `${what} is all zeros` };
   return { id: hex.padStart(bytes * 2, "0") };
@@ -64,7 +71,14 @@ export function nanosHiLoToMicros(hi: number, lo: number): number {
   return h * 4_294_967 + Math.floor((h * 296 + (lo >>> 0)) / 1000);
 }
 
-export const KIND_BY_NUMBER: readonly SpanKind[] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+export const KIND_BY_NUMBER: readonly SpanKind[] = [
+  "unspecified",
+  "internal",
+  "server",
+  "client",
+  "producer",
+  "consumer",
+];
 
 /** Maps OTLP numeric kinds, `SPAN_KIND_*` names and Zipkin/Jaeger names to a SpanKind. */
 export function normaliseKind(raw: unknown): SpanKind | undefined {
@@ -93,9 +107,18 @@ export interface SpanDraft extends Omit<Span, "unit" | "kind"> {
  * Validates a decoded span, fixes what can be fixed (warn) and returns the span or the reason it is
  * rejected. Every problem goes to `report` with its location.
  */
-export function finishSpan(draft: SpanDraft, where: Location, report: (p: Problem) => void): Span | undefined {
+export function finishSpan(
+  draft: SpanDraft,
+  where: Location,
+  report: (p: Problem) => void,
+): Span | undefined {
   const { startUs, endUs } = draft;
-  if (!Number.isFinite(startUs) || !Number.isFinite(endUs) || startUs < MIN_START_US || startUs >= MAX_START_US) {
+  if (
+    !Number.isFinite(startUs) ||
+    !Number.isFinite(endUs) ||
+    startUs < MIN_START_US ||
+    startUs >= MAX_START_US
+  ) {
     report(problem("NF_SPAN_BAD_TIMESTAMP", `start ${startUs} µs is outside 1971–2200`, where));
     return undefined;
   }

@@ -1,0 +1,68 @@
+/**
+ * Builds the call tree of one assembled trace: parent links by span id, roots (no parent id),
+ * orphans (parent not in the trace; each heads a subtree), children sorted by start then span id.
+ * Parent cycles, which only broken data makes, are broken at their earliest span, which then counts
+ * as an orphan, so every span belongs to exactly one tree.
+ */
+import type { CallNode, CallTree } from "../model/call-tree.ts";
+import type { Trace } from "../model/trace.ts";
+import { extractHops } from "./hops.ts";
+import { resolveSharedSpans } from "./shared-spans.ts";
+
+export interface CallTreeStats {
+  sharedSpans: number;
+  idConflicts: number;
+}
+
+const byStart = (a: CallNode, b: CallNode) =>
+  a.span.startUs - b.span.startUs ||
+  (a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0);
+
+export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats } {
+  const { spans, shared, conflicts } = resolveSharedSpans(trace.spans);
+  const nodes = new Map<string, CallNode>();
+  for (const span of spans) nodes.set(span.spanId, { span, children: [] });
+  const roots: CallNode[] = [];
+  const orphans: CallNode[] = [];
+  for (const node of nodes.values()) {
+    const parentId = node.span.parentSpanId;
+    const parent = parentId === undefined ? undefined : nodes.get(parentId);
+    if (parentId === undefined) roots.push(node);
+    else if (!parent || parent === node) orphans.push(node);
+    else {
+      node.parent = parent;
+      parent.children.push(node);
+    }
+  }
+  breakCycles(nodes, roots, orphans);
+  for (const node of nodes.values()) if (node.children.length > 1) node.children.sort(byStart);
+  roots.sort(byStart);
+  orphans.sort(byStart);
+  const tree = { trace: { ...trace, spans }, roots, orphans, nodes, hops: [] as CallTree["hops"] };
+  tree.hops = extractHops(tree);
+  return { ...tree, stats: { sharedSpans: shared, idConflicts: conflicts } };
+}
+
+function markReachable(starts: CallNode[], seen: Set<CallNode>): void {
+  const stack = [...starts];
+  while (stack.length) {
+    const node = stack.pop() as CallNode;
+    seen.add(node);
+    for (const child of node.children) stack.push(child);
+  }
+}
+
+function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: CallNode[]): void {
+  const seen = new Set<CallNode>();
+  markReachable([...roots, ...orphans], seen);
+  if (seen.size === nodes.size) return;
+  const rest = [...nodes.values()].filter((n) => !seen.has(n)).sort(byStart);
+  for (const node of rest) {
+    if (seen.has(node)) continue;
+    const parent = node.parent as CallNode;
+    parent.children.splice(parent.children.indexOf(node), 1);
+    node.parent = undefined;
+    orphans.push(node);
+    markReachable([node], seen);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Hop extraction (DESIGN.md "Data contracts" → Hop). A hop is a call that crosses units:
+ * - exact: a CLIENT/PRODUCER span in unit A with a SERVER/CONSUMER child in unit B ≠ A;
+ * - inferred: any other parent → child pair that crosses units, the parent playing the client, as
+ *   exports without span kinds require (opentelemetry-collector-contrib issue 44308); its network
+ *   time is exact only when the child is the parent's only child, otherwise an upper bound (estimated);
+ * - virtual: a CLIENT/PRODUCER span with no callee child, to a unit named from `peer.service`, then
+ *   `server.address`, then `db.system` (then `messaging.system` for producers).
+ * Sync network time = caller duration − callee duration; async (a CONSUMER callee) = consumer start −
+ * producer start. Negative values are clock skew: counted in `skewUs`, never subtracted.
+ */
+import type { CallNode, CallTree, Hop } from "../model/call-tree.ts";
+import type { Span } from "../model/span.ts";
+
+const CALLER = new Set(["client", "producer"]);
+const CALLEE = new Set(["server", "consumer"]);
+const PEER_ATTRIBUTES = ["peer.service", "server.address", "net.peer.name", "db.system", "messaging.system"];
+
+function virtualUnit(span: Span): string | undefined {
+  for (const key of PEER_ATTRIBUTES) {
+    const value = span.attributes[key];
+    if (typeof value === "string" && value) return value;
+  }
+  return undefined;
+}
+
+function hopBetween(parent: CallNode, child: CallNode): Hop {
+  const p = parent.span;
+  const c = child.span;
+  const exact = CALLER.has(p.kind) && CALLEE.has(c.kind);
+  const mode = c.kind === "consumer" || p.kind === "producer" ? "async" : "sync";
+  const raw = mode === "async" ? c.startUs - p.startUs : p.endUs - p.startUs - (c.endUs - c.startUs);
+  const outside = Math.max(0, p.startUs - c.startUs) + (mode === "sync" ? Math.max(0, c.endUs - p.endUs) : 0);
+  return {
+    from: p.unit,
+    to: c.unit,
+    clientSpanId: p.spanId,
+    serverSpanId: c.spanId,
+    mode,
+    networkUs: Math.max(0, raw),
+    skewUs: Math.max(outside, -raw),
+    estimated: !exact && parent.children.length > 1,
+    virtual: false,
+    error: p.status === "error" || c.status === "error",
+  };
+}
+
+function virtualHop(node: CallNode): Hop | undefined {
+  const p = node.span;
+  const to = virtualUnit(p);
+  if (to === undefined || to === p.unit) return undefined;
+  const mode = p.kind === "producer" ? "async" : "sync";
+  return {
+    from: p.unit,
+    to,
+    clientSpanId: p.spanId,
+    mode,
+    networkUs: mode === "async" ? 0 : p.endUs - p.startUs,
+    skewUs: 0,
+    estimated: true,
+    virtual: true,
+    error: p.status === "error",
+  };
+}
+
+export function extractHops(tree: Pick<CallTree, "nodes">): Hop[] {
+  const hops: Hop[] = [];
+  for (const node of tree.nodes.values()) {
+    let called = false;
+    for (const child of node.children) {
+      if (CALLEE.has(child.span.kind) || child.span.unit !== node.span.unit) called = true;
+      if (child.span.unit !== node.span.unit) hops.push(hopBetween(node, child));
+    }
+    if (!called && CALLER.has(node.span.kind)) {
+      const hop = virtualHop(node);
+      if (hop) hops.push(hop);
+    }
+  }
+  return hops.sort(
+    (a, b) =>
+      cmp(a.clientSpanId, b.clientSpanId) ||
+      cmp(a.serverSpanId ?? "", b.serverSpanId ?? "") ||
+      cmp(a.to, b.to),
+  );
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,194 @@
+/**
+ * The live trace buffer: groups spans by correlation key and lets a trace go when it has been idle,
+ * grown too old or too big, or when memory must be bounded (after Grafana Tempo's
+ * `livetraces.CutIdle(now)`). Time is always passed in; replay passes the spans' own clock.
+ *
+ * Defaults: idle 10 s, max age 5 min, 100,000 spans per trace, 1,000,000 buffered spans.
+ */
+import type { Span } from "../model/span.ts";
+import type { CutReason, Trace } from "../model/trace.ts";
+
+export interface TraceBufferOptions {
+  idleUs: number;
+  maxAgeUs: number;
+  maxSpansPerTrace: number;
+  maxBufferedSpans: number;
+  /**
+   * An attribute (span or resource) whose value stitches several traces into one logical request, as
+   * when asynchronous serverless invocations break trace context. When set, span links stitch too.
+   */
+  correlationAttribute?: string;
+}
+
+export const DEFAULT_BUFFER_OPTIONS: Readonly<TraceBufferOptions> = Object.freeze({
+  idleUs: 10_000_000,
+  maxAgeUs: 300_000_000,
+  maxSpansPerTrace: 100_000,
+  maxBufferedSpans: 1_000_000,
+});
+
+interface LiveTrace {
+  ids: Set<string>;
+  correlation?: string;
+  spans: Span[];
+  seen: Set<string>;
+  duplicates: number;
+  firstUs: number;
+  lastUs: number;
+  continuation: boolean;
+}
+
+export interface TraceBufferStats {
+  bufferedSpans: number;
+  bufferedTraces: number;
+  duplicates: number;
+  evictedTraces: number;
+  splitTraces: number;
+}
+
+/** How many cut keys are remembered to flag late spans as a partial continuation. */
+const REMEMBERED_CUTS = 100_000;
+
+export class TraceBuffer {
+  readonly options: TraceBufferOptions;
+  private readonly byId = new Map<string, LiveTrace>();
+  private readonly live = new Set<LiveTrace>();
+  private readonly ready: Trace[] = [];
+  private readonly cut = new Set<string>();
+  private buffered = 0;
+  private counters = { duplicates: 0, evictedTraces: 0, splitTraces: 0 };
+
+  constructor(options: Partial<TraceBufferOptions> = {}) {
+    this.options = { ...DEFAULT_BUFFER_OPTIONS, ...options };
+  }
+
+  push(span: Span, nowUs: number): void {
+    const trace = this.traceFor(span, nowUs);
+    const identity = `${span.spanId}|${span.kind}|${span.startUs}|${span.endUs}|${span.unit}`;
+    if (trace.seen.has(identity)) {
+      trace.duplicates++;
+      this.counters.duplicates++;
+      return;
+    }
+    trace.seen.add(identity);
+    trace.spans.push(span);
+    trace.lastUs = nowUs;
+    this.buffered++;
+    if (trace.spans.length >= this.options.maxSpansPerTrace) {
+      this.counters.splitTraces++;
+      this.complete(trace, "max-spans");
+    }
+    while (this.buffered > this.options.maxBufferedSpans) {
+      const oldest = this.live.values().next().value as LiveTrace;
+      this.counters.evictedTraces++;
+      this.complete(oldest, "evicted");
+    }
+  }
+
+  /** Completes traces idle for longer than `idleUs` or older than `maxAgeUs`, plus any forced out. */
+  cutIdle(nowUs: number): Trace[] {
+    for (const trace of this.live) {
+      if (nowUs - trace.lastUs > this.options.idleUs) this.complete(trace, "idle");
+      else if (nowUs - trace.firstUs > this.options.maxAgeUs) this.complete(trace, "max-age");
+    }
+    return this.drain();
+  }
+
+  /** Completes everything (end of input, shutdown). */
+  flush(): Trace[] {
+    for (const trace of this.live) this.complete(trace, "flush");
+    return this.drain();
+  }
+
+  stats(): TraceBufferStats {
+    return { bufferedSpans: this.buffered, bufferedTraces: this.live.size, ...this.counters };
+  }
+
+  private keysOf(span: Span): string[] {
+    const attribute = this.options.correlationAttribute;
+    if (attribute === undefined) return [span.traceId];
+    const keys = [span.traceId];
+    const value = span.attributes[attribute] ?? span.resource[attribute];
+    if (typeof value === "string" && value) keys.push(`${attribute}=${value}`);
+    for (const link of span.links ?? []) keys.push(link.traceId);
+    return keys;
+  }
+
+  private traceFor(span: Span, nowUs: number): LiveTrace {
+    const keys = this.keysOf(span);
+    let trace: LiveTrace | undefined;
+    for (const key of keys) {
+      const found = this.byId.get(key);
+      if (found && found !== trace) trace = trace ? this.merge(trace, found) : found;
+    }
+    if (!trace) {
+      trace = {
+        ids: new Set(),
+        spans: [],
+        seen: new Set(),
+        duplicates: 0,
+        firstUs: nowUs,
+        lastUs: nowUs,
+        continuation: keys.some((key) => this.cut.has(key)),
+      };
+      this.live.add(trace);
+    }
+    for (const key of keys) {
+      if (!trace.ids.has(key)) {
+        trace.ids.add(key);
+        this.byId.set(key, trace);
+      }
+    }
+    return trace;
+  }
+
+  /** Merges the younger trace into the older one, so that eviction order stays first-seen order. */
+  private merge(a: LiveTrace, b: LiveTrace): LiveTrace {
+    const [into, from] = a.firstUs <= b.firstUs ? [a, b] : [b, a];
+    for (const span of from.spans) into.spans.push(span);
+    for (const identity of from.seen) into.seen.add(identity);
+    for (const key of from.ids) {
+      into.ids.add(key);
+      this.byId.set(key, into);
+    }
+    into.duplicates += from.duplicates;
+    into.lastUs = Math.max(into.lastUs, from.lastUs);
+    into.continuation ||= from.continuation;
+    this.live.delete(from);
+    return into;
+  }
+
+  private complete(trace: LiveTrace, reason: CutReason): void {
+    this.live.delete(trace);
+    this.buffered -= trace.spans.length;
+    for (const key of trace.ids) {
+      this.byId.delete(key);
+      this.cut.add(key);
+    }
+    while (this.cut.size > REMEMBERED_CUTS) this.cut.delete(this.cut.values().next().value as string);
+    this.ready.push(toTrace(trace, reason));
+  }
+
+  private drain(): Trace[] {
+    const out = this.ready.splice(0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+}
+
+function compareSpans(a: Span, b: Span): number {
+  return a.startUs - b.startUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
+}
+
+function toTrace(live: LiveTrace, cut: CutReason): Trace {
+  const keys = [...live.ids].sort();
+  const traceIds = keys.filter((key) => !key.includes("="));
+  const correlation = keys.find((key) => key.includes("="));
+  return {
+    key: correlation ?? traceIds[0],
+    traceIds,
+    spans: live.spans.sort(compareSpans),
+    cut,
+    partial: live.continuation || cut === "max-spans" || cut === "evicted",
+    duplicates: live.duplicates,
+  };
+}

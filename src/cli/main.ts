@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { NanofuseError } from "../errors.ts";
+import { analyseCommand } from "./analyse.ts";
+import { replayCommand } from "./replay.ts";
+
+/** What a command leaves behind for the process: its exit code. */
+export interface CommandState {
+  exitCode: number;
+}
+
+export function buildProgram(state: CommandState): Command {
+  const program = new Command("nanofuse")
+    .description("Finds where network hops between nano-services cost latency, and proposes what to fuse.")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(replayCommand(state));
+  program.addCommand(analyseCommand(state));
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 bad input under --strict or nothing read, 2 usage. */
+export async function main(argv: string[]): Promise<number> {
+  const state: CommandState = { exitCode: 0 };
+  try {
+    await buildProgram(state).parseAsync(argv);
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof NanofuseError) {
+      process.stderr.write(`nanofuse: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

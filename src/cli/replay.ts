@@ -1,0 +1,26 @@
+import { Command, Option } from "commander";
+import { Inventory } from "../analyse/inventory.ts";
+import { addInputOptions, exitCodeOf, type InputOptions, positiveInteger, replayInput } from "./input.ts";
+import type { CommandState } from "./main.ts";
+import { replayJson, replayText } from "./replay-report.ts";
+
+export function replayCommand(state: CommandState): Command {
+  const command = new Command("replay").description(
+    "Reads recorded traces (OTLP JSON/protobuf, Jaeger JSON, Zipkin JSON, gzip) and reports what is in them",
+  );
+  return addInputOptions(command)
+    .addOption(
+      new Option("--top <n>", "rows in each top list of the text report")
+        .argParser(positiveInteger)
+        .default(10),
+    )
+    .action(async (paths: string[], opts: InputOptions & { top: number }) => {
+      const inventory = new Inventory();
+      const { result, seconds } = await replayInput(paths, opts, (tree) => inventory.add(tree));
+      const json = opts.format === "json";
+      process.stdout.write(
+        json ? replayJson(inventory, result) : replayText(inventory, result, opts.top, seconds),
+      );
+      state.exitCode = exitCodeOf(result);
+    });
+}

@@ -1,0 +1,59 @@
+/**
+ * Throughput of the OTLP protobuf decoders (a measurement, not a test): realistic SDK-like spans
+ * (5–10 attributes, 2–3 resource attributes) in collector-style frames of 1,000 spans, decoded and
+ * normalised into Span objects from 1 MiB chunks, on one core.
+ *   node --import tsx src/ingest/decoders/otlp-proto-bench.ts [spans=200000] [rounds=7]
+ */
+import type { SpanSink } from "../decoder.ts";
+import { decodeOtlpProtoStream } from "./otlp-proto.ts";
+import { otlpTypes } from "./otlp-proto-reference.ts";
+import { chunked, encodeRequest, frame, realisticRequest, rng } from "./otlp-proto-testkit.ts";
+
+const total = Number(process.argv[2] ?? 200_000);
+const rounds = Number(process.argv[3] ?? 7);
+const random = rng(42);
+const messages = Array.from({ length: Math.ceil(total / 1000) }, () => encodeRequest(realisticRequest(random, 1000)));
+const data = frame(messages);
+
+function counter(): SpanSink & { spans: number; attributes: number } {
+  const sink = {
+    spans: 0,
+    attributes: 0,
+    span(s: { attributes: object }) {
+      sink.spans++;
+      sink.attributes += Object.keys(s.attributes).length;
+    },
+    problem() {},
+  };
+  return sink;
+}
+
+async function measure(name: string, run: () => Promise<number>): Promise<void> {
+  const rates: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    const spans = await run();
+    rates.push(spans / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  rates.sort((a, b) => a - b);
+  const k = (n: number) => `${Math.round(n / 1000)}k`;
+  console.log(`${name.padEnd(40)} median ${k(rates[rates.length >> 1])} spans/s (best ${k(rates.at(-1) ?? 0)})`);
+}
+
+console.log(`${total} spans, ${(data.length / 2 ** 20).toFixed(1)} MiB, ${(data.length / total).toFixed(0)} bytes/span`);
+for (const decoder of ["fast", "reference"] as const) {
+  await measure(`decode + normalise (${decoder})`, async () => {
+    const sink = counter();
+    await decodeOtlpProtoStream(chunked(data, 1 << 20), "bench.pb", sink, { framed: true, decoder });
+    return sink.spans;
+  });
+}
+await measure("protobufjs decode only, no mapping", async () => {
+  const type = otlpTypes().ExportTraceServiceRequest;
+  let spans = 0;
+  for (const m of messages) {
+    const request = type.decode(m) as unknown as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    for (const r of request.resourceSpans) for (const s of r.scopeSpans) spans += s.spans.length;
+  }
+  return spans;
+});

@@ -1,0 +1,230 @@
+/**
+ * Protobuf wire-format reads for the hand-rolled OTLP decoder and the top-level splitter
+ * (protobuf.dev/programming-guides/encoding). Every read fails exactly where protobufjs 8.8.1's
+ * `Reader` (src/reader.js) fails, so the fast decoder and the protobufjs reference agree on what is
+ * malformed: tags ≤ 5 bytes, lengths ≤ 5 bytes and < 2^31, value varints ≤ 10 bytes, skipped
+ * varints unbounded, groups skipped with a matching end tag, nesting at most 100 deep (protoc's
+ * default recursion limit, as protobufjs).
+ */
+import { isUtf8 } from "node:buffer";
+
+export const MAX_DEPTH = 100;
+
+/** Wire types (the low 3 bits of a tag). */
+export const VARINT = 0;
+export const FIXED64 = 1;
+export const LEN = 2;
+const START_GROUP = 3;
+const END_GROUP = 4;
+export const FIXED32 = 5;
+
+/** Thrown by every read; `at` is the position in the buffer being read. */
+export class ProtoMalformed extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A cursor over one buffer. Reads take the end of the enclosing message (`end`) instead of keeping a
+ * stack of limits; fixed64 and int64 reads leave their halves in `hi`/`lo` to avoid allocating.
+ */
+export class WireReader {
+  pos = 0;
+  hi = 0;
+  lo = 0;
+
+  constructor(readonly buf: Buffer) {}
+
+  private fail(what: string, at = this.pos): never {
+    throw new ProtoMalformed(what, at);
+  }
+
+  /** A field tag; protobufjs rejects a 5th byte above 15 (a tag beyond 32 bits). */
+  tag(end: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let i = 0; i < 4; i++) {
+      if (this.pos >= end) this.fail("truncated tag");
+      const b = buf[this.pos++];
+      value |= (b & 127) << (7 * i);
+      if (b < 128) return value >>> 0;
+    }
+    if (this.pos >= end) this.fail("truncated tag");
+    const b = buf[this.pos++];
+    if (b > 15) this.fail("invalid tag encoding", this.pos - 1);
+    return (value | (b << 28)) >>> 0;
+  }
+
+  /** A length prefix; protobufjs rejects a 5th byte above 7 (a length of 2^31 or more). */
+  size(end: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let i = 0; i < 4; i++) {
+      if (this.pos >= end) this.fail("truncated length");
+      const b = buf[this.pos++];
+      value |= (b & 127) << (7 * i);
+      if (b < 128) return value >>> 0;
+    }
+    if (this.pos >= end) this.fail("truncated length");
+    const b = buf[this.pos++];
+    if (b > 7) this.fail("invalid length encoding", this.pos - 1);
+    return (value | (b << 28)) >>> 0;
+  }
+
+  /** The end of a length-delimited payload starting at the new `pos`. */
+  payloadEnd(end: number): number {
+    const length = this.size(end);
+    if (this.pos + length > end) this.fail(`length ${length} runs past the enclosing message`);
+    return this.pos + length;
+  }
+
+  /** A varint of at most 10 bytes, as its low 32 bits (uint32, int32 with `| 0`, enums). */
+  uint32(end: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= end) this.fail("truncated varint");
+      const b = buf[this.pos++];
+      if (i < 4) value |= (b & 127) << (7 * i);
+      else if (i === 4) value |= (b & 15) << 28;
+      if (b < 128) return value >>> 0;
+    }
+    this.fail("invalid varint encoding");
+  }
+
+  /** A varint of at most 10 bytes into `hi`/`lo` (int64). */
+  varint64(end: number): void {
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= end) this.fail("truncated varint");
+      const b = buf[this.pos++];
+      if (i < 4) lo |= (b & 127) << (7 * i);
+      else if (i === 4) {
+        lo |= (b & 127) << 28;
+        hi |= (b & 127) >> 4;
+      } else hi |= (b & 127) << (7 * (i - 5) + 3);
+      if (b < 128) {
+        this.lo = lo >>> 0;
+        this.hi = hi | 0;
+        return;
+      }
+    }
+    this.fail("invalid varint encoding");
+  }
+
+  /** protobufjs reads a bool as "any of its up to 10 bytes has a payload bit set". */
+  bool(end: number): boolean {
+    let value = false;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= end) this.fail("truncated varint");
+      const b = this.buf[this.pos++];
+      if (b & 127) value = true;
+      if (b < 128) return value;
+    }
+    this.fail("invalid varint encoding");
+  }
+
+  /** A fixed64 into `hi`/`lo` (little-endian). */
+  fixed64(end: number): void {
+    if (this.pos + 8 > end) this.fail("truncated fixed64");
+    this.lo = this.buf.readUInt32LE(this.pos);
+    this.hi = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+  }
+
+  double(end: number): number {
+    if (this.pos + 8 > end) this.fail("truncated double");
+    const value = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  /** A proto3 string, which must be valid UTF-8 (protobufjs `stringVerify`, as protoc). */
+  string(end: number): string {
+    const stop = this.payloadEnd(end);
+    const start = this.pos;
+    this.pos = stop;
+    return utf8(this.buf, start, stop);
+  }
+
+  /** A proto3 string we do not use: only checked. */
+  skipString(end: number): void {
+    const stop = this.payloadEnd(end);
+    if (!isAscii(this.buf, this.pos, stop) && !isUtf8(this.buf.subarray(this.pos, stop)))
+      this.fail("invalid UTF-8");
+    this.pos = stop;
+  }
+
+  /** Skips a field of an unknown number or of an unexpected wire type (protobufjs `skipType`). */
+  skip(wireType: number, end: number, depth: number, field: number): void {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (field === 0) this.fail("illegal field number 0");
+    switch (wireType) {
+      case VARINT:
+        do if (this.pos >= end) this.fail("truncated varint");
+        while (this.buf[this.pos++] & 128);
+        return;
+      case FIXED64:
+        this.advance(8, end);
+        return;
+      case LEN:
+        this.pos = this.payloadEnd(end);
+        return;
+      case START_GROUP:
+        for (;;) {
+          const tag = this.tag(end);
+          const nested = tag >>> 3;
+          if (nested === 0) this.fail("illegal field number 0");
+          if ((tag & 7) === END_GROUP) {
+            if (nested !== field) this.fail("end group tag does not match");
+            return;
+          }
+          this.skip(tag & 7, end, depth + 1, nested);
+        }
+      case FIXED32:
+        this.advance(4, end);
+        return;
+      default:
+        this.fail(`invalid wire type ${wireType}`);
+    }
+  }
+
+  private advance(bytes: number, end: number): void {
+    if (this.pos + bytes > end) this.fail("truncated field");
+    this.pos += bytes;
+  }
+}
+
+function isAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] > 127) return false;
+  return true;
+}
+
+/**
+ * Decodes UTF-8, rejecting invalid sequences. Short ASCII strings (attribute keys, most values) are
+ * built in JS: cheaper than a native call for a dozen bytes.
+ */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  if (end - start <= 16) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const b = buf[i];
+      if (b > 127) return utf8Native(buf, start, end);
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return utf8Native(buf, start, end);
+}
+
+function utf8Native(buf: Buffer, start: number, end: number): string {
+  if (!isAscii(buf, start, end) && !isUtf8(buf.subarray(start, end)))
+    throw new ProtoMalformed("invalid UTF-8", start);
+  return buf.toString("utf8", start, end);
+}

@@ -1,0 +1,160 @@
+/**
+ * Reads one recorded trace file of any supported format, streamed: gzip is detected by its magic
+ * bytes, the format by the first bytes of content (JSON lines, a JSON document, OTLP protobuf as one
+ * message or as the Collector file exporter's length-prefixed frames). Every problem is reported to
+ * the sink with the file and where in it; what can still be read is read.
+ */
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { problem } from "../../errors.ts";
+import type { SpanSink } from "../decoder.ts";
+import { decodeOtlpProtoStream, looksLikeOtlpProto } from "../decoders/otlp-proto.ts";
+import { decodeJsonDocument } from "./json-document.ts";
+import { decodeJsonLines } from "./json-lines.ts";
+
+export type FileFormat =
+  | "json-lines"
+  | "json-document"
+  | "otlp-proto"
+  | "otlp-proto-framed"
+  | "unknown"
+  | "empty";
+
+export interface FileReadOptions {
+  /** Longest JSON line read; longer ones are reported and skipped. */
+  maxLineBytes?: number;
+  /** Called with the number of raw (possibly compressed) bytes read so far. */
+  onBytes?: (bytes: number) => void;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+const SNIFF_BYTES = 1024 * 1024;
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const buf = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buf, 0, 4, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Pulls chunks until the sniff window holds a newline or enough bytes, then replays them first. */
+async function sniff(source: AsyncIterator<Buffer>): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const seen: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < SNIFF_BYTES) {
+    const next = await source.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    seen.push(next.value);
+    size += next.value.length;
+    if (next.value.includes(10) && size > 64 * 1024) break;
+  }
+  const head = Buffer.concat(seen);
+  const rest = (async function* () {
+    yield* seen;
+    if (done) return;
+    for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+  })();
+  return { head, rest };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** JSON lines when the first (or, if that one is broken, the second) line is a JSON value by itself. */
+export function classifyJson(head: string): "json-lines" | "json-document" {
+  const lines = head.split("\n", 3).map((l) => l.trim());
+  if (lines.length < 2) return parsesAsJson(lines[0]) ? "json-lines" : "json-document";
+  if (parsesAsJson(lines[0])) return "json-lines";
+  return lines.length > 2 && lines[1].startsWith("{") && parsesAsJson(lines[1])
+    ? "json-lines"
+    : "json-document";
+}
+
+export function classify(head: Buffer): FileFormat {
+  if (head.length === 0) return "empty";
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
+    i++;
+  if (head[i] === 0x7b || head[i] === 0x5b) return classifyJson(head.subarray(i).toString("utf8"));
+  const proto = looksLikeOtlpProto(head);
+  if (proto === "single") return "otlp-proto";
+  if (proto === "framed") return "otlp-proto-framed";
+  return i === head.length ? "empty" : "unknown";
+}
+
+export async function readTraceFile(
+  file: string,
+  sink: SpanSink,
+  options: FileReadOptions = {},
+): Promise<FileFormat> {
+  let magic: Buffer;
+  try {
+    magic = await readHead(file);
+  } catch (error) {
+    sink.problem(
+      problem("NF_FILE_UNREADABLE", (error as NodeJS.ErrnoException).code ?? String(error), { file }),
+    );
+    return "unknown";
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let rawBytes = 0;
+  const { onBytes } = options;
+  if (onBytes) {
+    raw.on("data", (chunk) => {
+      rawBytes += chunk.length;
+      onBytes(rawBytes);
+    });
+  }
+  const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+  const content: Readable = gzip ? raw.pipe(createGunzip()) : raw;
+  if (gzip) raw.on("error", (error) => content.destroy(error));
+
+  let offset = 0;
+  const counted = (async function* () {
+    for await (const chunk of content) {
+      offset += chunk.length;
+      yield chunk as Buffer;
+    }
+  })();
+  let format: FileFormat = "unknown";
+  try {
+    const { head, rest } = await sniff(counted[Symbol.asyncIterator]());
+    format = classify(head);
+    if (format === "empty") sink.problem(problem("NF_FILE_EMPTY", undefined, { file }));
+    else if (format === "unknown") {
+      sink.problem(problem("NF_FORMAT_UNKNOWN", "not JSON, OTLP protobuf or gzip", { file, offset: 0 }));
+    } else if (format === "json-lines") {
+      await decodeJsonLines(rest, file, sink, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    } else if (format === "json-document") await decodeJsonDocument(rest, file, sink);
+    else
+      await decodeOtlpProtoStream(Readable.from(rest), file, sink, {
+        framed: format === "otlp-proto-framed",
+      });
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    if (code.startsWith("Z_")) {
+      sink.problem(problem("NF_GZIP_CORRUPT", (error as Error).message, { file, offset }));
+    } else {
+      sink.problem(problem("NF_FILE_UNREADABLE", (error as Error).message, { file, offset }));
+    }
+  } finally {
+    raw.destroy();
+  }
+  return format;
+}

@@ -1,0 +1,59 @@
+/**
+ * JSON lines, as the Collector's file exporter writes them: one ExportTraceServiceRequest per line.
+ * A bad line is reported with its number and skipped; a line longer than `maxLineBytes` is skipped
+ * without ever being held in memory, so a 2 GB line costs nothing but the time to read past it.
+ */
+import { StringDecoder } from "node:string_decoder";
+import { problem } from "../../errors.ts";
+import type { SpanSink } from "../decoder.ts";
+import { decodeJsonValue } from "../route.ts";
+
+export async function decodeJsonLines(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  sink: SpanSink,
+  maxLineBytes: number,
+): Promise<void> {
+  const text = new StringDecoder("utf8");
+  let pending = "";
+  let line = 1;
+  let skipping = false;
+
+  const finishLine = (content: string) => {
+    const trimmed = content.trim();
+    if (trimmed === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, line }));
+      return;
+    }
+    decodeJsonValue(value, { file, line }, sink);
+  };
+
+  const tooLong = () =>
+    sink.problem(problem("NF_LINE_TOO_LONG", `longer than ${maxLineBytes} characters`, { file, line }));
+
+  for await (const chunk of chunks) {
+    const piece = text.write(chunk);
+    let from = 0;
+    for (let nl = piece.indexOf("\n"); nl !== -1; nl = piece.indexOf("\n", from)) {
+      if (!skipping) {
+        if (pending.length + nl - from > maxLineBytes) tooLong();
+        else finishLine(pending + piece.slice(from, nl));
+      }
+      skipping = false;
+      pending = "";
+      from = nl + 1;
+      line++;
+    }
+    if (skipping) continue;
+    if (pending.length + piece.length - from > maxLineBytes) {
+      tooLong();
+      skipping = true;
+      pending = "";
+    } else pending += piece.slice(from);
+  }
+  if (!skipping) finishLine(pending + text.end());
+}
