@@ -27,6 +27,7 @@ const DATA = join(HERE, "data");
 const RESULTS = join(HERE, "RESULTS.md");
 const SECTION = { id: "replay", title: "Replay (issue 2)" };
 const FULL_RUN_SPANS = 1_000_000;
+let loadBefore = 0;
 
 interface Options {
   spans: number;
@@ -204,6 +205,7 @@ function machine(): string[] {
   return [
     `- machine: ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- node ${process.version}, recorded ${new Date().toISOString().slice(0, 10)}`,
+    `- load average (1 min) before / after the runs: ${loadBefore.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} (above 0 means other processes shared the cores: expect noise)`,
   ];
 }
 
@@ -266,6 +268,7 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === "--child") return child(argv[1], argv[2]);
   const options = parseArgs(argv);
   const data = await ensureData(options);
+  loadBefore = os.loadavg()[0];
   const baseline = await runChild("baseline", data[0].file, options);
   const rows: Row[] = [];
   for (const d of data) {

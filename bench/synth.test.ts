@@ -178,7 +178,7 @@ describe("synthetic files read back through the pipeline", () => {
   });
 });
 
-describe("the committed fixtures", () => {
+describe("the fixtures in fixtures/", () => {
   it.each(FIXTURE_LIST)("$file is what scripts/make-fixtures.ts writes", async (fixture) => {
     const committed = await readFile(join(import.meta.dirname, "..", "fixtures", fixture.file));
     expect(committed.equals(fixtureBytes(fixture))).toBe(true);

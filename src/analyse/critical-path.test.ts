@@ -50,6 +50,19 @@ describe("criticalPath", () => {
     ]);
   });
 
+  it("counts every one of 40 back-to-back siblings, beyond the first scans too", () => {
+    const children = Array.from({ length: 40 }, (_, i) => ({
+      spanId: `c${String(i).padStart(2, "0")}`,
+      parentSpanId: "r",
+      startUs: T0 + 10 * i,
+      endUs: T0 + 10 * i + 10,
+    }));
+    const root = tree({ spanId: "r", startUs: T0, endUs: T0 + 400 }, ...children.reverse());
+    expect(brief(criticalPath(root))).toEqual(
+      Array.from({ length: 40 }, (_, i) => [`c${String(i).padStart(2, "0")}`, T0 + 10 * i, T0 + 10 * i + 10]),
+    );
+  });
+
   it("prunes a consumer child of a producer span with its subtree", () => {
     const root = tree(
       { spanId: "p", startUs: T0, endUs: T0 + 100, kind: "producer" },
@@ -257,17 +270,19 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 const KINDS: SpanKind[] = ["internal", "server", "client", "producer", "consumer"];
 
 /**
- * A random trace of 1–120 spans on a coarse time grid (so ends tie, siblings touch and spans have zero
- * length), with children that may stick out of, or lie outside, their parent; some roots start at 0.
+ * A random trace on a coarse time grid (so ends tie, siblings touch and spans have zero length), with
+ * children that may stick out of, or lie outside, their parent; some roots start at 0. Half the traces
+ * are a random tree of 1–80 spans; the others one fan-out of 10–150 children, long or short (short
+ * ones put many children on the path, past the scans and into the sorts).
  */
 function randomSpans(seed: number): Span[] {
   const rng = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
   const grid = int(1, 10);
   const base = rng() < 0.3 ? 0 : T0;
-  // A quarter of the traces are one wide fan-out, enough children for the comparator sort.
-  const wide = rng() < 0.25;
-  const n = wide ? int(25, 120) : int(1, 80);
+  const shape = rng() < 0.5 ? "tree" : rng() < 0.5 ? "fan-out" : "short fan-out";
+  const n = shape === "tree" ? int(1, 80) : int(10, 150);
+  const rootLength = shape === "short fan-out" ? int(20, 400) : int(1, 40);
   const spans: Span[] = [];
   const usedIds = new Set<string>();
   for (let i = 0; i < n; i++) {
@@ -277,13 +292,13 @@ function randomSpans(seed: number): Span[] {
     usedIds.add(spanId);
     const kind = KINDS[int(0, KINDS.length - 1)];
     if (i === 0) {
-      spans.push(testSpan({ spanId, startUs: base, endUs: base + grid * int(1, 40), kind }));
+      spans.push(testSpan({ spanId, startUs: base, endUs: base + grid * rootLength, kind }));
       continue;
     }
-    const parent = spans[wide ? 0 : int(0, i - 1)];
+    const parent = spans[shape === "tree" ? int(0, i - 1) : 0];
     const length = (parent.endUs - parent.startUs) / grid;
     const start = parent.startUs + grid * int(-2, length + 2);
-    const end = start + grid * int(0, Math.max(1, length));
+    const end = start + grid * (shape === "short fan-out" ? int(0, 6) : int(0, Math.max(1, length)));
     spans.push(testSpan({ spanId, parentSpanId: parent.spanId, startUs: start, endUs: end, kind }));
   }
   return spans;

@@ -9,25 +9,29 @@
  * 2. sanitising, top-down: a child starting at/after its parent's end or ending at/before its parent's
  *    start is dropped with its subtree; otherwise it is clipped to the parent's (clipped) interval;
  * 3. a child counts if it ends at or before the cursor (`<=`; jaeger's `<` drops the earlier of two
- *    back-to-back siblings, jaeger issues 9148/9173), and the cursor is compared with `undefined`,
- *    never by truthiness, so a trace starting at time 0 works;
- * 4. ties on end time: the earlier start wins, then the smaller span id (string order, which for
- *    lowercase hex of one length is numeric order);
+ *    back-to-back siblings, jaeger issues 9148/9173); the cursor is always a number (jaeger tests it
+ *    for truthiness, which misreads a child starting at time 0);
+ * 4. ties on end time: the earlier (clipped) start wins, then the smaller span id (string order, which
+ *    for lowercase hex of one length is numeric order);
  * 5. output: chronological, zero-length sections dropped, adjacent sections of one span merged; the
  *    sections tile the root's interval, so their durations sum to the root's duration.
  * Defaults: a span ending before it starts counts as zero-length at its start (decoders reject those
- * anyway); the root is never clipped and its own parent, if any, is ignored.
+ * anyway); the root is never clipped and its own parent, if any, is ignored; `LINEAR_PICKS` = 8.
  *
- * Sanitising is lazy: only the children of spans the walk enters are clipped and sorted. That gives
- * the same result as sanitising the whole tree first, because a span's clipped interval depends only
- * on its ancestors'. Each entered span sorts its k children once, last-finishing first (O(k log k));
- * the cursor only moves back, so one pointer per span finds every later choice. Iterative: the stack
- * of entered spans and their clipped children live in parallel arrays (no object per span, which
- * halves the time on deep traces), so depth is bounded by memory, not by the call stack. The input
- * spans and nodes are never written.
+ * Cost. Sanitising is lazy: only the children of spans the walk enters are clipped. That gives the
+ * same result as sanitising the whole tree first, because a span's clipped interval depends only on
+ * its ancestors'. Of an entered span's k children, the first `LINEAR_PICKS` choices are found by a
+ * scan (a parallel fan-out needs one or two, and a scan is much cheaper than a sort); if the walk needs
+ * more, the rest are sorted once, last-finishing first, and since the cursor only moves back one
+ * pointer finds every later choice: O(k log k) at worst per span. Iterative: the stack of entered
+ * spans and their clipped children live in parallel arrays (no object per span, which halves the time
+ * on deep traces), so depth is bounded by memory, not by the call stack. The input is never written.
  */
 import type { CallNode } from "../model/call-tree.ts";
 import type { CriticalSection } from "../model/critical-path.ts";
+
+/** Choices per span found by scanning before its remaining children are sorted. */
+const LINEAR_PICKS = 8;
 
 /** Below this many children an insertion sort beats Array.prototype.sort with a comparator. */
 const INSERTION_SORT_MAX = 24;
@@ -49,15 +53,18 @@ export function criticalPath(root: CallNode): CriticalSection[] {
   const starts: number[] = [];
   /** Everything after the cursor is accounted for; it walks back from the span's (clipped) end. */
   const cursors: number[] = [];
-  /** Pool index of the next child to consider: the ones before it ended after the cursor or were walked. */
+  /** Pool index of the first child not yet walked; walked children are moved before it. */
   const nexts: number[] = [];
   const limits: number[] = [];
+  /** Scans left; at 0 the children from `next` on are sorted and read in order. */
+  const picksLeft: number[] = [];
   const enter = (node: CallNode, startUs: number, endUs: number, base: number): void => {
     spans.push(node);
     starts.push(startUs);
     cursors.push(endUs);
     nexts.push(base);
     limits.push(clipChildren(pool, base, node, startUs, endUs));
+    picksLeft.push(LINEAR_PICKS);
   };
 
   // Built backwards (the walk goes from the end to the start), reversed once at the end.
@@ -66,9 +73,21 @@ export function criticalPath(root: CallNode): CriticalSection[] {
   while (spans.length > 0) {
     const top = spans.length - 1;
     const cursor = cursors[top];
+    const next = nexts[top];
     const limit = limits[top];
-    let i = nexts[top];
-    while (i < limit && pool.end[i] > cursor) i++;
+    let i = limit;
+    if (picksLeft[top] > 0) {
+      const best = bestFitting(pool, next, limit, cursor);
+      if (best < limit) {
+        swap(pool, best, next);
+        i = next;
+        if (--picksLeft[top] === 0) sortForWalk(pool, next + 1, limit);
+      }
+    } else {
+      // Sorted: the children skipped here end after the cursor, so after every later cursor too.
+      i = next;
+      while (i < limit && pool.end[i] > cursor) i++;
+    }
     if (i < limit) {
       nexts[top] = i + 1;
       record(sections, spans[top], pool.end[i], cursor);
@@ -81,12 +100,13 @@ export function criticalPath(root: CallNode): CriticalSection[] {
       cursors.pop();
       nexts.pop();
       limits.pop();
+      picksLeft.pop();
     }
   }
   return sections.reverse();
 }
 
-/** Writes the surviving children of `node`, clipped and last-finishing first, from `base`; returns the limit. */
+/** Writes the surviving children of `node`, clipped, from `base` on; returns the limit. */
 function clipChildren(pool: ChildPool, base: number, node: CallNode, startUs: number, endUs: number): number {
   const kids = node.children;
   const producer = node.span.kind === "producer";
@@ -103,10 +123,37 @@ function clipChildren(pool: ChildPool, base: number, node: CallNode, startUs: nu
     pool.end[limit] = Math.min(e, endUs);
     limit++;
   }
-  if (limit - base <= 1) return limit;
-  if (limit - base <= INSERTION_SORT_MAX) insertionSort(pool, base, limit);
-  else comparatorSort(pool, base, limit);
   return limit;
+}
+
+/** The child in [lo, hi) that the walk takes next at `cursor`, or `hi` when none ends by then. */
+function bestFitting(pool: ChildPool, lo: number, hi: number, cursor: number): number {
+  const { node, start, end } = pool;
+  let best = hi;
+  for (let i = lo; i < hi; i++) {
+    if (end[i] > cursor) continue;
+    if (best === hi || walksBefore(end[i], start[i], node[i], end[best], start[best], node[best])) best = i;
+  }
+  return best;
+}
+
+function swap(pool: ChildPool, a: number, b: number): void {
+  const { node, start, end } = pool;
+  const n = node[a];
+  node[a] = node[b];
+  node[b] = n;
+  const s = start[a];
+  start[a] = start[b];
+  start[b] = s;
+  const e = end[a];
+  end[a] = end[b];
+  end[b] = e;
+}
+
+function sortForWalk(pool: ChildPool, lo: number, hi: number): void {
+  if (hi - lo <= 1) return;
+  if (hi - lo <= INSERTION_SORT_MAX) insertionSort(pool, lo, hi);
+  else comparatorSort(pool, lo, hi);
 }
 
 /** Rule 4 with the walk's order: the later end first, then the earlier start, then the smaller span id. */

@@ -38,24 +38,34 @@ export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats }
   for (const node of nodes.values()) if (node.children.length > 1) node.children.sort(byStart);
   roots.sort(byStart);
   orphans.sort(byStart);
-  const tree = { trace: { ...trace, spans }, roots, orphans, nodes, hops: [] as CallTree["hops"] };
-  tree.hops = extractHops(tree);
-  return { ...tree, stats: { sharedSpans: shared, idConflicts: conflicts } };
+  return {
+    trace: spans === trace.spans ? trace : { ...trace, spans },
+    roots,
+    orphans,
+    nodes,
+    hops: extractHops(nodes),
+    stats: { sharedSpans: shared, idConflicts: conflicts },
+  };
 }
 
-function markReachable(starts: CallNode[], seen: Set<CallNode>): void {
+/** Visits every node under `starts`; returns how many there were. */
+function markReachable(starts: CallNode[], seen?: Set<CallNode>): number {
   const stack = [...starts];
+  let count = 0;
   while (stack.length) {
     const node = stack.pop() as CallNode;
-    seen.add(node);
+    seen?.add(node);
+    count++;
     for (const child of node.children) stack.push(child);
   }
+  return count;
 }
 
 function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: CallNode[]): void {
+  // A node is in a cycle exactly when no root or orphan reaches it; counting needs no set.
+  if (markReachable([...roots, ...orphans]) === nodes.size) return;
   const seen = new Set<CallNode>();
   markReachable([...roots, ...orphans], seen);
-  if (seen.size === nodes.size) return;
   const rest = [...nodes.values()].filter((n) => !seen.has(n)).sort(byStart);
   for (const node of rest) {
     if (seen.has(node)) continue;

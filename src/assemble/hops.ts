@@ -63,9 +63,9 @@ function virtualHop(node: CallNode): Hop | undefined {
   };
 }
 
-export function extractHops(tree: Pick<CallTree, "nodes">): Hop[] {
+export function extractHops(nodes: CallTree["nodes"]): Hop[] {
   const hops: Hop[] = [];
-  for (const node of tree.nodes.values()) {
+  for (const node of nodes.values()) {
     let called = false;
     for (const child of node.children) {
       if (CALLEE.has(child.span.kind) || child.span.unit !== node.span.unit) called = true;

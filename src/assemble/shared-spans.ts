@@ -29,21 +29,21 @@ export interface SharedResult {
 }
 
 /**
- * Resolves repeated span ids. Spans must be sorted (start, span id); the input is not mutated. The
+ * Resolves repeated span ids. Spans must be sorted (start, span id); returned as they are when no
+ * id repeats, otherwise copied (the input is never mutated). The
  * first CLIENT/PRODUCER record of an id is re-id'd; the first other record keeps the id (so the
  * children that name it stay under it); any further record gets an id of its own, under the client.
  */
-export function resolveSharedSpans(spans: readonly Span[]): SharedResult {
+export function resolveSharedSpans(spans: Span[]): SharedResult {
+  const ids = new Set<string>();
+  for (const span of spans) ids.add(span.spanId);
+  if (ids.size === spans.length) return { spans, shared: 0, conflicts: 0 };
   const byId = new Map<string, Span[]>();
-  let repeated = false;
   for (const span of spans) {
     const list = byId.get(span.spanId);
-    if (list) {
-      list.push(span);
-      repeated = true;
-    } else byId.set(span.spanId, [span]);
+    if (list) list.push(span);
+    else byId.set(span.spanId, [span]);
   }
-  if (!repeated) return { spans: [...spans], shared: 0, conflicts: 0 };
   const out: Span[] = [];
   let shared = 0;
   let conflicts = 0;

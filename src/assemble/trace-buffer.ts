@@ -31,7 +31,8 @@ interface LiveTrace {
   ids: Set<string>;
   correlation?: string;
   spans: Span[];
-  seen: Set<string>;
+  /** Spans by id; a list only when an id repeats (Zipkin's shared spans), which is rare. */
+  seen: Map<string, Span | Span[]>;
   duplicates: number;
   firstUs: number;
   lastUs: number;
@@ -64,13 +65,11 @@ export class TraceBuffer {
 
   push(span: Span, nowUs: number): void {
     const trace = this.traceFor(span, nowUs);
-    const identity = `${span.spanId}|${span.kind}|${span.startUs}|${span.endUs}|${span.unit}`;
-    if (trace.seen.has(identity)) {
+    if (!remember(trace.seen, span)) {
       trace.duplicates++;
       this.counters.duplicates++;
       return;
     }
-    trace.seen.add(identity);
     trace.spans.push(span);
     trace.lastUs = nowUs;
     this.buffered++;
@@ -125,7 +124,7 @@ export class TraceBuffer {
       trace = {
         ids: new Set(),
         spans: [],
-        seen: new Set(),
+        seen: new Map(),
         duplicates: 0,
         firstUs: nowUs,
         lastUs: nowUs,
@@ -146,7 +145,7 @@ export class TraceBuffer {
   private merge(a: LiveTrace, b: LiveTrace): LiveTrace {
     const [into, from] = a.firstUs <= b.firstUs ? [a, b] : [b, a];
     for (const span of from.spans) into.spans.push(span);
-    for (const identity of from.seen) into.seen.add(identity);
+    for (const span of from.spans) remember(into.seen, span);
     for (const key of from.ids) {
       into.ids.add(key);
       this.byId.set(key, into);
@@ -173,6 +172,23 @@ export class TraceBuffer {
     const out = this.ready.splice(0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out;
   }
+}
+
+const sameSpan = (a: Span, b: Span) =>
+  a.kind === b.kind && a.startUs === b.startUs && a.endUs === b.endUs && a.unit === b.unit;
+
+/** Records the span under its id; false when an exact duplicate is already there. */
+function remember(seen: Map<string, Span | Span[]>, span: Span): boolean {
+  const found = seen.get(span.spanId);
+  if (found === undefined) {
+    seen.set(span.spanId, span);
+    return true;
+  }
+  const list = Array.isArray(found) ? found : [found];
+  if (list.some((other) => sameSpan(other, span))) return false;
+  list.push(span);
+  seen.set(span.spanId, list);
+  return true;
 }
 
 function compareSpans(a: Span, b: Span): number {

@@ -16,6 +16,8 @@ export function buildProgram(state: CommandState): Command {
     .showHelpAfterError();
   program.addCommand(replayCommand(state));
   program.addCommand(analyseCommand(state));
+  // Subcommands do not inherit these: without them a usage error would exit the process.
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }
 

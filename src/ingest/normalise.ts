@@ -14,6 +14,16 @@ export const MIN_START_US = 31_536_000_000_000;
 export const MAX_START_US = 7_258_118_400_000_000;
 export const MAX_DURATION_US = 7 * 24 * 3600 * 1_000_000;
 
+const LOWER_HEX = /^[0-9a-f]+$/;
+const ZERO_IDS = ["0".repeat(16), "0".repeat(32)];
+
+/** The common case of every OTLP JSON id: already lowercase hex of the right length. */
+export function plainHexId(raw: unknown, bytes: 8 | 16): string | undefined {
+  return typeof raw === "string" && raw.length === bytes * 2 && LOWER_HEX.test(raw) && !ZERO_IDS.includes(raw)
+    ? raw
+    : undefined;
+}
+
 export type IdResult = { id: string } | { code: ErrorCode; detail: string };
 
 /**
@@ -103,43 +113,51 @@ export interface SpanDraft extends Omit<Span, "unit" | "kind"> {
   rawKind: unknown;
 }
 
+/** A location, or a function that makes it: building one per span costs more than decoding it. */
+export type Where = Location | (() => Location);
+const locate = (where: Where): Location => (typeof where === "function" ? where() : where);
+
 /**
  * Validates a decoded span, fixes what can be fixed (warn) and returns the span or the reason it is
- * rejected. Every problem goes to `report` with its location.
+ * rejected. Every problem goes to `report` with its location. Builds the span in one allocation: this
+ * runs once per span on the hot path.
  */
-export function finishSpan(
-  draft: SpanDraft,
-  where: Location,
-  report: (p: Problem) => void,
-): Span | undefined {
+export function finishSpan(draft: SpanDraft, where: Where, report: (p: Problem) => void): Span | undefined {
   const { startUs, endUs } = draft;
-  if (
-    !Number.isFinite(startUs) ||
-    !Number.isFinite(endUs) ||
-    startUs < MIN_START_US ||
-    startUs >= MAX_START_US
-  ) {
-    report(problem("NF_SPAN_BAD_TIMESTAMP", `start ${startUs} µs is outside 1971–2200`, where));
+  if (!Number.isFinite(startUs) || !Number.isFinite(endUs) || startUs < MIN_START_US || startUs >= MAX_START_US) {
+    report(problem("NF_SPAN_BAD_TIMESTAMP", `start ${startUs} µs is outside 1971–2200`, locate(where)));
     return undefined;
   }
   if (endUs < startUs) {
-    report(problem("NF_SPAN_END_BEFORE_START", `ends ${startUs - endUs} µs before it starts`, where));
+    report(problem("NF_SPAN_END_BEFORE_START", `ends ${startUs - endUs} µs before it starts`, locate(where)));
     return undefined;
   }
   if (endUs - startUs > MAX_DURATION_US) {
-    report(problem("NF_SPAN_BAD_TIMESTAMP", `duration ${endUs - startUs} µs is longer than 7 days`, where));
+    report(problem("NF_SPAN_BAD_TIMESTAMP", `duration ${endUs - startUs} µs is longer than 7 days`, locate(where)));
     return undefined;
   }
   let kind = normaliseKind(draft.rawKind);
   if (kind === undefined) {
-    report(problem("NF_SPAN_UNKNOWN_KIND", `kind ${JSON.stringify(draft.rawKind)}`, where));
+    report(problem("NF_SPAN_UNKNOWN_KIND", `kind ${JSON.stringify(draft.rawKind)}`, locate(where)));
     kind = "unspecified";
   }
   let unit = unitOf(draft.resource, draft.attributes);
   if (unit === undefined) {
-    report(problem("NF_SPAN_MISSING_SERVICE", undefined, where));
+    report(problem("NF_SPAN_MISSING_SERVICE", undefined, locate(where)));
     unit = UNKNOWN_UNIT;
   }
-  const { rawKind: _, ...rest } = draft;
-  return { ...rest, kind, unit };
+  return {
+    traceId: draft.traceId,
+    spanId: draft.spanId,
+    parentSpanId: draft.parentSpanId,
+    name: draft.name,
+    kind,
+    startUs,
+    endUs,
+    unit,
+    status: draft.status,
+    attributes: draft.attributes,
+    resource: draft.resource,
+    links: draft.links,
+  };
 }

@@ -4,11 +4,11 @@
  * decimal strings, enums are numbers. Also accepts what real users paste: Tempo's `batches` with
  * base64 ids and string enums, and the deprecated `instrumentationLibrarySpans`.
  */
-import type { Location } from "../../errors.ts";
+import type { ErrorCode, Location } from "../../errors.ts";
 import { problem } from "../../errors.ts";
 import type { Attributes, AttributeValue, Span, SpanLink, SpanStatus } from "../../model/span.ts";
 import type { ElementDecoder, SpanSink } from "../decoder.ts";
-import { finishSpan, isNoParent, nanosStringToMicros, normaliseId } from "../normalise.ts";
+import { finishSpan, isNoParent, nanosStringToMicros, normaliseId, plainHexId } from "../normalise.ts";
 
 type Json = Record<string, unknown>;
 
@@ -64,19 +64,27 @@ function linksOf(links: unknown): SpanLink[] | undefined {
   return out.length ? out : undefined;
 }
 
-function decodeSpan(raw: unknown, resource: Attributes, where: Location, sink: SpanSink): Span | undefined {
+type IdCheck = { id: string } | { code: ErrorCode; detail: string };
+
+/** Lowercase hex of the right length is the norm; anything else goes the careful way. */
+function idOf(raw: unknown, bytes: 8 | 16, what: string): IdCheck {
+  const id = plainHexId(raw, bytes);
+  return id === undefined ? normaliseId(raw, bytes, what) : { id };
+}
+
+function decodeSpan(raw: unknown, resource: Attributes, where: () => Location, sink: SpanSink): Span | undefined {
   if (!isObject(raw)) {
-    sink.problem(problem("NF_SHAPE_INVALID", "span is not an object", where));
+    sink.problem(problem("NF_SHAPE_INVALID", "span is not an object", where()));
     return undefined;
   }
-  const traceId = normaliseId(raw.traceId, 16, "traceId");
-  if ("code" in traceId) return void sink.problem(problem(traceId.code, traceId.detail, where));
-  const spanId = normaliseId(raw.spanId, 8, "spanId");
-  if ("code" in spanId) return void sink.problem(problem(spanId.code, spanId.detail, where));
+  const traceId = idOf(raw.traceId, 16, "traceId");
+  if ("code" in traceId) return void sink.problem(problem(traceId.code, traceId.detail, where()));
+  const spanId = idOf(raw.spanId, 8, "spanId");
+  if ("code" in spanId) return void sink.problem(problem(spanId.code, spanId.detail, where()));
   let parentSpanId: string | undefined;
   if (!isNoParent(raw.parentSpanId)) {
-    const parent = normaliseId(raw.parentSpanId, 8, "parentSpanId");
-    if ("code" in parent) return void sink.problem(problem(parent.code, parent.detail, where));
+    const parent = idOf(raw.parentSpanId, 8, "parentSpanId");
+    if ("code" in parent) return void sink.problem(problem(parent.code, parent.detail, where()));
     parentSpanId = parent.id;
   }
   return finishSpan(
@@ -94,7 +102,7 @@ function decodeSpan(raw: unknown, resource: Attributes, where: Location, sink: S
       links: linksOf(raw.links),
     },
     where,
-    (p) => sink.problem(p),
+    sink.problem.bind(sink),
   );
 }
 
@@ -115,7 +123,7 @@ export const decodeOtlpResourceSpans: ElementDecoder = (element, where, sink) =>
     const spans = isObject(scopes[s]) ? (scopes[s] as Json).spans : undefined;
     if (!Array.isArray(spans)) continue;
     for (let i = 0; i < spans.length; i++) {
-      const at = { ...where, path: `${base}.scopeSpans[${s}].spans[${i}]` };
+      const at = () => ({ ...where, path: `${base}.scopeSpans[${s}].spans[${i}]` });
       const span = decodeSpan(spans[i], resource, at, sink);
       if (span) sink.span(span);
     }

@@ -1,13 +1,12 @@
 /**
  * The hand-rolled OTLP ResourceSpans decoder, the default for speed: it reads the bytes of
- * opentelemetry-proto's trace.proto and common.proto straight into our Span, where protobufjs
+ * opentelemetry-proto trace/v1/trace.proto straight into our Span, where protobufjs
  * (otlp-proto-reference.ts) builds message objects first. Tests hold it equal to the reference on
- * every field and on what is malformed, so it follows protobufjs's rules: a known field with another
- * wire type is skipped, a repeated singular field merges (last scalar wins, an `AnyValue` switching
- * members starts afresh), and fields we do not use (events, scope, trace state) are still checked.
+ * every field and on what is malformed, so it follows protobufjs's rules (otlp-proto-wire.ts) and
+ * still checks the fields we do not use (events, scope, trace state, flags).
  */
 import { type Location, type Problem, problem } from "../../errors.ts";
-import type { Attributes, AttributeValue, Span, SpanLink } from "../../model/span.ts";
+import type { Attributes, Span, SpanLink } from "../../model/span.ts";
 import type { SpanSink } from "../decoder.ts";
 import {
   finishSpan,
@@ -18,140 +17,26 @@ import {
   nanosHiLoToMicros,
   unitOf,
 } from "../normalise.ts";
-import {
-  idFromBytes,
-  int64Value,
-  isZeroBytes,
-  kvlistText,
-  setAttribute,
-  statusOf,
-} from "./otlp-proto-values.ts";
-import { MAX_DEPTH, ProtoMalformed, WireReader } from "./otlp-proto-wire.ts";
+import { checkScope, enter, keyValue, T1_LEN, T2_LEN, T3_LEN } from "./otlp-proto-fast-common.ts";
+import { idFromBytes, isZeroBytes, statusOf } from "./otlp-proto-values.ts";
+import { hex, ProtoMalformed, WireReader } from "./otlp-proto-wire.ts";
 
-// Tags are (field number << 3) | wire type; matching the whole tag sends a field with an unexpected
-// wire type to `skip`, as protobufjs does. 1 = fixed64, 2 = length-delimited, 5 = fixed32.
-const T1_LEN = 0x0a;
-const T2_LEN = 0x12;
-const T3_LEN = 0x1a;
-
-function enter(r: WireReader, depth: number): void {
-  if (depth > MAX_DEPTH) throw new ProtoMalformed("nesting too deep", r.pos);
-}
-
-function anyValue(r: WireReader, end: number, depth: number): AttributeValue {
-  enter(r, depth);
-  // The last member read decides; an array or kvlist repeated without a switch in between merges.
-  let member = 0;
-  let scalar: AttributeValue = null;
-  let list: AttributeValue[] = [];
-  let kvlist: Attributes = {};
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    switch (tag) {
-      case 0x0a:
-        scalar = r.string(end);
-        member = 1;
-        break;
-      case 0x10:
-        scalar = r.bool(end);
-        member = 2;
-        break;
-      case 0x18:
-        r.varint64(end);
-        scalar = int64Value(r.hi, r.lo);
-        member = 3;
-        break;
-      case 0x21:
-        scalar = r.double(end);
-        member = 4;
-        break;
-      case 0x2a: {
-        const stop = r.payloadEnd(end);
-        if (member !== 5) list = [];
-        arrayValues(r, stop, depth + 1, list);
-        member = 5;
-        break;
-      }
-      case 0x32: {
-        const stop = r.payloadEnd(end);
-        if (member !== 6) kvlist = {};
-        keyValueList(r, stop, depth + 1, kvlist);
-        member = 6;
-        break;
-      }
-      case 0x3a: {
-        const stop = r.payloadEnd(end);
-        scalar = r.buf.toString("base64", r.pos, stop);
-        r.pos = stop;
-        member = 7;
-        break;
-      }
-      default:
-        r.skip(tag & 7, end, depth, tag >>> 3);
-    }
-  }
-  return member === 5 ? list : member === 6 ? kvlistText(kvlist) : scalar;
-}
-
-function arrayValues(r: WireReader, end: number, depth: number, into: AttributeValue[]): void {
-  enter(r, depth);
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    if (tag === T1_LEN) {
-      const stop = r.payloadEnd(end);
-      into.push(anyValue(r, stop, depth + 1));
-    } else r.skip(tag & 7, end, depth, tag >>> 3);
-  }
-}
-
-function keyValueList(r: WireReader, end: number, depth: number, into: Attributes): void {
-  enter(r, depth);
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    if (tag === T1_LEN) keyValue(r, r.payloadEnd(end), depth + 1, into);
-    else r.skip(tag & 7, end, depth, tag >>> 3);
-  }
-}
-
-/** One KeyValue into `into`. A value given twice merges like decoding both payloads back to back. */
-function keyValue(r: WireReader, end: number, depth: number, into: Attributes): void {
-  enter(r, depth);
-  let key = "";
-  let value: AttributeValue = null;
-  let payloads: Buffer[] | undefined;
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    if (tag === T1_LEN) key = r.string(end);
-    else if (tag === T2_LEN) {
-      const stop = r.payloadEnd(end);
-      const payload = r.buf.subarray(r.pos, stop);
-      value = anyValue(r, stop, depth + 1);
-      if (payloads === undefined) payloads = [payload];
-      else {
-        payloads.push(payload);
-        const merged = new WireReader(Buffer.concat(payloads));
-        value = anyValue(merged, merged.buf.length, depth + 1);
-      }
-    } else r.skip(tag & 7, end, depth, tag >>> 3);
-  }
-  setAttribute(into, key, value);
-}
-
-/** InstrumentationScope and Span.Event: not used, but checked as protobufjs would decode them. */
-function checkScopeOrEvent(r: WireReader, end: number, depth: number, isEvent: boolean): void {
+/** Span.Event is not used, but checked as protobufjs would decode it. */
+function checkEvent(r: WireReader, end: number, depth: number): void {
   enter(r, depth);
   const scratch: Attributes = {};
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === T3_LEN) keyValue(r, r.payloadEnd(end), depth + 1, scratch);
-    else if (tag === T2_LEN || (tag === T1_LEN && !isEvent))
-      r.skipString(end); // names, version
+    if (tag === T2_LEN)
+      r.skipString(end); // name
+    else if (tag === T3_LEN) keyValue(r, r.payloadEnd(end), depth + 1, scratch);
     else if (tag === 0x20)
       r.uint32(end); // dropped_attributes_count
-    else r.skip(tag & 7, end, depth, tag >>> 3); // includes the event's time (fixed64)
+    else r.skip(tag & 7, end, depth, tag >>> 3); // includes time_unix_nano (fixed64)
   }
 }
 
+/** A Span.Link, or undefined when its ids are not valid (dropped silently, as in otlp-json.ts). */
 function link(r: WireReader, end: number, depth: number): SpanLink | undefined {
   enter(r, depth);
   let t0 = 0;
@@ -181,12 +66,14 @@ function link(r: WireReader, end: number, depth: number): SpanLink | undefined {
   return "id" in traceId && "id" in spanId ? { traceId: traceId.id, spanId: spanId.id } : undefined;
 }
 
+/** Status.code; a second Status merges into the first, so the last code read wins. */
 function statusCode(r: WireReader, end: number, depth: number, code: number): number {
   enter(r, depth);
   while (r.pos < end) {
     const tag = r.tag(end);
     if (tag === 0x18) code = r.uint32(end) | 0;
-    else if (tag === T2_LEN) r.skipString(end);
+    else if (tag === T2_LEN)
+      r.skipString(end); // message
     else r.skip(tag & 7, end, depth, tag >>> 3);
   }
   return code;
@@ -200,6 +87,12 @@ interface Batch {
   problems: Problem[];
 }
 
+/** A span's location, built only when there is a problem to report. */
+const locate = (b: Batch, scope: number, index: number): Location => ({
+  ...b.where,
+  path: `${b.where.path}.scopeSpans[${scope}].spans[${index}]`,
+});
+
 /** An id, or undefined once the reason is reported. Valid ids skip `normaliseId`'s regexes. */
 function id(
   r: WireReader,
@@ -208,16 +101,17 @@ function id(
   bytes: 8 | 16,
   what: string,
   b: Batch,
-  at: () => Location,
+  scope: number,
+  index: number,
 ) {
-  if (end - start === bytes && !isZeroBytes(r.buf, start, end)) return r.buf.toString("hex", start, end);
+  if (end - start === bytes && !isZeroBytes(r.buf, start, end)) return hex(r.buf, start, end);
   const result = idFromBytes(r.buf, start, end, bytes, what);
   if ("id" in result) return result.id;
-  b.problems.push(problem(result.code, result.detail, at()));
+  b.problems.push(problem(result.code, result.detail, locate(b, scope, index)));
   return undefined;
 }
 
-function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Location): void {
+function span(r: WireReader, end: number, depth: number, b: Batch, scope: number, index: number): void {
   enter(r, depth);
   let t0 = 0;
   let t1 = 0;
@@ -237,12 +131,12 @@ function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Loc
   while (r.pos < end) {
     const tag = r.tag(end);
     switch (tag) {
-      case 0x0a:
+      case 0x0a: // trace_id
         t1 = r.payloadEnd(end);
         t0 = r.pos;
         r.pos = t1;
         break;
-      case 0x12:
+      case 0x12: // span_id
         s1 = r.payloadEnd(end);
         s0 = r.pos;
         r.pos = s1;
@@ -250,28 +144,28 @@ function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Loc
       case 0x1a: // trace_state
         r.skipString(end);
         break;
-      case 0x22:
+      case 0x22: // parent_span_id
         p1 = r.payloadEnd(end);
         p0 = r.pos;
         r.pos = p1;
         break;
-      case 0x2a:
+      case 0x2a: // name
         name = r.string(end);
         break;
-      case 0x30:
+      case 0x30: // kind (int32 enum)
         kind = r.uint32(end) | 0;
         break;
-      case 0x39:
+      case 0x39: // start_time_unix_nano
         r.fixed64(end);
         startHi = r.hi;
         startLo = r.lo;
         break;
-      case 0x41:
+      case 0x41: // end_time_unix_nano
         r.fixed64(end);
         endHi = r.hi;
         endLo = r.lo;
         break;
-      case 0x4a:
+      case 0x4a: // attributes
         keyValue(r, r.payloadEnd(end), depth + 1, attributes);
         break;
       case 0x50: // dropped attributes, events and links counts
@@ -279,29 +173,30 @@ function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Loc
       case 0x70:
         r.uint32(end);
         break;
-      case 0x5a:
-        checkScopeOrEvent(r, r.payloadEnd(end), depth + 1, true);
+      case 0x5a: // events
+        checkEvent(r, r.payloadEnd(end), depth + 1);
         break;
       case 0x6a: {
+        // links
         const l = link(r, r.payloadEnd(end), depth + 1);
         if (l && links) links.push(l);
         else if (l) links = [l];
         break;
       }
-      case 0x7a:
+      case 0x7a: // status
         status = statusCode(r, r.payloadEnd(end), depth + 1, status);
         break;
       default:
         r.skip(tag & 7, end, depth, tag >>> 3); // includes flags (16, fixed32)
     }
   }
-  const traceId = id(r, t0, t1, 16, "traceId", b, at);
+  const traceId = id(r, t0, t1, 16, "traceId", b, scope, index);
   if (traceId === undefined) return;
-  const spanId = id(r, s0, s1, 8, "spanId", b, at);
+  const spanId = id(r, s0, s1, 8, "spanId", b, scope, index);
   if (spanId === undefined) return;
   let parentSpanId: string | undefined;
   if (!isZeroBytes(r.buf, p0, p1)) {
-    parentSpanId = id(r, p0, p1, 8, "parentSpanId", b, at);
+    parentSpanId = id(r, p0, p1, 8, "parentSpanId", b, scope, index);
     if (parentSpanId === undefined) return;
   }
   const startUs = nanosHiLoToMicros(startHi, startLo);
@@ -314,8 +209,8 @@ function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Loc
     startUs < MAX_START_US &&
     endUs >= startUs &&
     endUs - startUs <= MAX_DURATION_US;
+  const st = statusOf(status);
   if (ok && spanKind !== undefined && unit !== undefined) {
-    const st = statusOf(status);
     b.spans.push({
       traceId,
       spanId,
@@ -341,12 +236,12 @@ function span(r: WireReader, end: number, depth: number, b: Batch, at: () => Loc
     rawKind: kind,
     startUs,
     endUs,
-    status: statusOf(status),
+    status: st,
     attributes,
     resource,
     links,
   };
-  const finished = finishSpan(draft, at(), (p) => b.problems.push(p));
+  const finished = finishSpan(draft, locate(b, scope, index), (p) => b.problems.push(p));
   if (finished) b.spans.push(finished);
 }
 
@@ -356,10 +251,8 @@ function scopeSpans(r: WireReader, end: number, depth: number, b: Batch, scope: 
   while (r.pos < end) {
     const tag = r.tag(end);
     if (tag === T2_LEN) {
-      const i = index++;
-      const at = () => ({ ...b.where, path: `${b.where.path}.scopeSpans[${scope}].spans[${i}]` });
-      span(r, r.payloadEnd(end), depth + 1, b, at);
-    } else if (tag === T1_LEN) checkScopeOrEvent(r, r.payloadEnd(end), depth + 1, false);
+      span(r, r.payloadEnd(end), depth + 1, b, scope, index++);
+    } else if (tag === T1_LEN) checkScope(r, r.payloadEnd(end), depth + 1);
     else if (tag === T3_LEN)
       r.skipString(end); // schema_url
     else r.skip(tag & 7, end, depth, tag >>> 3);
@@ -375,6 +268,37 @@ function resourceInto(r: WireReader, end: number, depth: number, into: Attribute
       r.uint32(end); // dropped_attributes_count
     else r.skip(tag & 7, end, depth, tag >>> 3);
   }
+}
+
+/**
+ * The same service sends the same resource bytes with every batch, and a batch often holds only a
+ * few spans per resource (2.2 in the bench's shop data): decoded resources are kept by their bytes
+ * and shared, as spans of one ResourceSpans already share theirs, so `Span.resource` is read-only.
+ * Bounded: resources up to 4 KiB, at most 256, cleared when full.
+ */
+const resourceCache = new Map<string, Attributes>();
+const RESOURCE_CACHE_SIZE = 256;
+const RESOURCE_CACHE_BYTES = 4096;
+
+function resourceOf(r: WireReader, ranges: number[]): Attributes {
+  if (ranges.length !== 2 || ranges[1] - ranges[0] > RESOURCE_CACHE_BYTES) {
+    // None, given twice (merged) or large: not worth caching.
+    const merged: Attributes = {};
+    for (let i = 0; i < ranges.length; i += 2) {
+      r.pos = ranges[i];
+      resourceInto(r, ranges[i + 1], 1, merged);
+    }
+    return merged;
+  }
+  const key = r.buf.toString("latin1", ranges[0], ranges[1]);
+  const cached = resourceCache.get(key);
+  if (cached) return cached;
+  const resource: Attributes = {};
+  r.pos = ranges[0];
+  resourceInto(r, ranges[1], 1, resource);
+  if (resourceCache.size >= RESOURCE_CACHE_SIZE) resourceCache.clear();
+  resourceCache.set(key, resource);
+  return resource;
 }
 
 /**
@@ -400,10 +324,7 @@ export function decodeResourceSpansFast(element: Buffer, where: Location, sink: 
         r.skipString(end); // schema_url
       else r.skip(tag & 7, end, 0, tag >>> 3); // includes the deprecated field 1000, reserved now
     }
-    for (let i = 0; i < resources.length; i += 2) {
-      r.pos = resources[i];
-      resourceInto(r, resources[i + 1], 1, b.resource);
-    }
+    b.resource = resourceOf(r, resources);
     for (let i = 0; i < scopes.length; i += 2) {
       r.pos = scopes[i];
       scopeSpans(r, scopes[i + 1], 1, b, i / 2);

@@ -153,6 +153,14 @@ export class WireReader {
     return utf8(this.buf, start, stop);
   }
 
+  /** A string used as a key: the same bytes give the same string (see `cachedKey`). */
+  key(end: number): string {
+    const stop = this.payloadEnd(end);
+    const start = this.pos;
+    this.pos = stop;
+    return cachedKey(this.buf, start, stop);
+  }
+
   /** A proto3 string we do not use: only checked. */
   skipString(end: number): void {
     const stop = this.payloadEnd(end);
@@ -206,25 +214,43 @@ function isAscii(buf: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * Decodes UTF-8, rejecting invalid sequences. Short ASCII strings (attribute keys, most values) are
- * built in JS: cheaper than a native call for a dozen bytes.
- */
-export function utf8(buf: Buffer, start: number, end: number): string {
-  if (end - start <= 16) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const b = buf[i];
-      if (b > 127) return utf8Native(buf, start, end);
-      s += String.fromCharCode(b);
-    }
-    return s;
-  }
-  return utf8Native(buf, start, end);
+/** Node's native slicers behind `Buffer#toString`; called directly they skip its argument checks. */
+interface Slicers {
+  hexSlice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+const slicers = (buf: Buffer) => buf as unknown as Slicers;
+
+export const hex = (buf: Buffer, start: number, end: number): string => slicers(buf).hexSlice(start, end);
+
+/** Decodes UTF-8, rejecting invalid sequences (as protobufjs's strict decoder). */
+function utf8(buf: Buffer, start: number, end: number): string {
+  if (isAscii(buf, start, end)) return slicers(buf).latin1Slice(start, end);
+  if (!isUtf8(buf.subarray(start, end))) throw new ProtoMalformed("invalid UTF-8", start);
+  return slicers(buf).utf8Slice(start, end);
 }
 
-function utf8Native(buf: Buffer, start: number, end: number): string {
-  if (!isAscii(buf, start, end) && !isUtf8(buf.subarray(start, end)))
-    throw new ProtoMalformed("invalid UTF-8", start);
-  return buf.toString("utf8", start, end);
+/**
+ * Attribute keys repeat in every span: a small direct-mapped cache of short ASCII keys returns the
+ * same (already internalised) string instead of allocating a new one for every attribute.
+ */
+const KEY_CACHE_SLOTS = 1024;
+const keyCache: string[] = new Array(KEY_CACHE_SLOTS).fill("");
+
+function cachedKey(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length === 0 || length > 64) return utf8(buf, start, end);
+  // A few bytes pick the slot; the full comparison below decides (and implies ASCII).
+  const hash = length * 7 + buf[start] * 31 + buf[end - 1] * 131 + buf[(start + end) >> 1] * 3;
+  const slot = hash & (KEY_CACHE_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached.length === length) {
+    let i = 0;
+    while (i < length && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return cached;
+  }
+  const key = utf8(buf, start, end);
+  if (key.length === length) keyCache[slot] = key; // ASCII only, so that a match implies valid UTF-8
+  return key;
 }
