@@ -43,9 +43,18 @@ describe("nanofuse replay", () => {
   it("counts rejected input by code, exits 0 without --strict and 1 with it", async () => {
     const file = join(dir, "half-bad.jsonl");
     writeFileSync(file, '{"hello": "world"}\n{"resourceSpans": [\n');
-    const lenient = await run("replay", file, join(fixtures, "shop-checkout-baseline.otlp.jsonl.gz"), "--format", "json");
+    const lenient = await run(
+      "replay",
+      file,
+      join(fixtures, "shop-checkout-baseline.otlp.jsonl.gz"),
+      "--format",
+      "json",
+    );
     expect(lenient.code).toBe(0);
-    expect(JSON.parse(lenient.stdout).summary.rejected).toEqual({ NF_JSON_MALFORMED: 1, NF_FORMAT_UNKNOWN: 1 });
+    expect(JSON.parse(lenient.stdout).summary.rejected).toEqual({
+      NF_JSON_MALFORMED: 1,
+      NF_FORMAT_UNKNOWN: 1,
+    });
     const strict = await run("replay", file, "--strict");
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain("stopped (--strict)");
@@ -69,7 +78,10 @@ describe("nanofuse analyse", () => {
     const trace = doc.traces[0];
     expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(trace.rootSpanId).toMatch(/^[0-9a-f]{16}$/);
-    expect(trace.criticalPath[0]).toMatchObject({ spanId: expect.stringMatching(/^[0-9a-f]{16}$/), startUs: 0 });
+    expect(trace.criticalPath[0]).toMatchObject({
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      startUs: 0,
+    });
     expect(trace.criticalPath.at(-1).endUs).toBe(trace.durationUs);
     const edge = doc.edges[0];
     expect(edge).toMatchObject({
@@ -80,7 +92,12 @@ describe("nanofuse analyse", () => {
       criticalPathNetworkUs: expect.any(Number),
       stragglerCount: expect.any(Number),
     });
-    expect(doc.units[0]).toMatchObject({ unit: expect.any(String), spans: expect.any(Number), criticalPathUs: expect.any(Number), coldStarts: expect.any(Number) });
+    expect(doc.units[0]).toMatchObject({
+      unit: expect.any(String),
+      spans: expect.any(Number),
+      criticalPathUs: expect.any(Number),
+      coldStarts: expect.any(Number),
+    });
   });
 
   it("is also spelled analyze, and prints a readable report", async () => {

@@ -14,12 +14,54 @@ function trace(n: number): Trace {
   const jitter = (n * 37) % 11;
   const spans: Span[] = [
     testSpan({ spanId: id(1), startUs: t0, endUs: t0 + 100 + jitter, unit: "gateway", kind: "server" }),
-    testSpan({ spanId: id(2), parentSpanId: id(1), startUs: t0 + 5, endUs: t0 + 95, unit: "gateway", kind: "client" }),
-    testSpan({ spanId: id(3), parentSpanId: id(2), startUs: t0 + 7, endUs: t0 + 93, unit: "cart", kind: "server" }),
-    testSpan({ spanId: id(4), parentSpanId: id(3), startUs: t0 + 10, endUs: t0 + 50 + jitter, unit: "cart", kind: "client" }),
-    testSpan({ spanId: id(5), parentSpanId: id(4), startUs: t0 + 12, endUs: t0 + 48, unit: "pricing", kind: "server" }),
-    testSpan({ spanId: id(6), parentSpanId: id(3), startUs: t0 + 10, endUs: t0 + 80, unit: "cart", kind: "client" }),
-    testSpan({ spanId: id(7), parentSpanId: id(6), startUs: t0 + 13, endUs: t0 + 77, unit: "tax", kind: "server" }),
+    testSpan({
+      spanId: id(2),
+      parentSpanId: id(1),
+      startUs: t0 + 5,
+      endUs: t0 + 95,
+      unit: "gateway",
+      kind: "client",
+    }),
+    testSpan({
+      spanId: id(3),
+      parentSpanId: id(2),
+      startUs: t0 + 7,
+      endUs: t0 + 93,
+      unit: "cart",
+      kind: "server",
+    }),
+    testSpan({
+      spanId: id(4),
+      parentSpanId: id(3),
+      startUs: t0 + 10,
+      endUs: t0 + 50 + jitter,
+      unit: "cart",
+      kind: "client",
+    }),
+    testSpan({
+      spanId: id(5),
+      parentSpanId: id(4),
+      startUs: t0 + 12,
+      endUs: t0 + 48,
+      unit: "pricing",
+      kind: "server",
+    }),
+    testSpan({
+      spanId: id(6),
+      parentSpanId: id(3),
+      startUs: t0 + 10,
+      endUs: t0 + 80,
+      unit: "cart",
+      kind: "client",
+    }),
+    testSpan({
+      spanId: id(7),
+      parentSpanId: id(6),
+      startUs: t0 + 13,
+      endUs: t0 + 77,
+      unit: "tax",
+      kind: "server",
+    }),
   ].map((s) => ({ ...s, traceId }));
   return { key: traceId, traceIds: [traceId], spans, cut: "flush", partial: false, duplicates: 0 };
 }
@@ -50,8 +92,16 @@ describe("the analyser", () => {
   it("measures the edges: calls, network time, critical-path network time and fan-out stragglers", () => {
     const { edges, summary } = report(order);
     const byName = Object.fromEntries(edges.map((e) => [`${e.from}>${e.to}`, e]));
-    expect(byName["gateway>cart"]).toMatchObject({ calls: 40, networkUs: { p50: 4, sum: 160 }, criticalPathNetworkUs: 160 });
-    expect(byName["cart>tax"]).toMatchObject({ calls: 40, criticalPathNetworkUs: 6 * 40, stragglerCount: 40 });
+    expect(byName["gateway>cart"]).toMatchObject({
+      calls: 40,
+      networkUs: { p50: 4, sum: 160 },
+      criticalPathNetworkUs: 160,
+    });
+    expect(byName["cart>tax"]).toMatchObject({
+      calls: 40,
+      criticalPathNetworkUs: 6 * 40,
+      stragglerCount: 40,
+    });
     expect(byName["cart>pricing"]).toMatchObject({ calls: 40, criticalPathNetworkUs: 0, stragglerCount: 0 });
     expect(summary.criticalPathUs).toBe(summary.rootDurationUs);
   });
@@ -61,7 +111,9 @@ describe("the analyser", () => {
     const cart = units.find((u) => u.unit === "cart");
     expect(cart?.betweenness).toBeGreaterThan(0);
     expect(units.find((u) => u.unit === "gateway")?.betweenness).toBe(0);
-    expect(units.map((u) => u.criticalPathUs)).toEqual([...units.map((u) => u.criticalPathUs)].sort((a, b) => b - a));
+    expect(units.map((u) => u.criticalPathUs)).toEqual(
+      [...units.map((u) => u.criticalPathUs)].sort((a, b) => b - a),
+    );
   });
 
   it("infers cold starts after idle gaps longer than the keep-alive", () => {

@@ -5,10 +5,23 @@ import { testSpan } from "./test-helpers.ts";
 import { analyseTrace } from "./trace-analysis.ts";
 
 const tree = (spans: Span[]) =>
-  buildCallTree({ key: "k", traceIds: [spans[0].traceId], spans, cut: "flush", partial: false, duplicates: 0 });
+  buildCallTree({
+    key: "k",
+    traceIds: [spans[0].traceId],
+    spans,
+    cut: "flush",
+    partial: false,
+    duplicates: 0,
+  });
 const id = (name: string) => name.padStart(16, "0");
-const span = (name: string, parent: string | undefined, startUs: number, endUs: number, unit: string, kind: Span["kind"]) =>
-  testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
+const span = (
+  name: string,
+  parent: string | undefined,
+  startUs: number,
+  endUs: number,
+  unit: string,
+  kind: Span["kind"],
+) => testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
 
 describe("the analysis of one trace", () => {
   it("puts a synchronous hop's whole network time on the critical path when it is on the path", () => {

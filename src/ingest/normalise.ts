@@ -34,12 +34,10 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
   if (typeof raw !== "string" || raw.length === 0)
     return { code: "NF_SPAN_BAD_ID", detail: `${what} is missing` };
   let hex: string | undefined;
-  if (HEX.test(raw) && (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16))) {
-    hex = raw.toLowerCase();
-  } else if (
-    BASE64.test(raw) &&
-    (raw.length === 12 || raw.length === 24 || raw.length === 11 || raw.length === 22)
-  ) {
+  if (HEX.test(raw)) {
+    // All hex digits means hex, never base64, whatever the length.
+    if (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16)) hex = raw.toLowerCase();
+  } else if (BASE64.test(raw) && [11, 12, 22, 24].includes(raw.length)) {
     const buf = Buffer.from(raw, raw.includes("-") || raw.includes("_") ? "base64url" : "base64");
     if (buf.length === bytes || (bytes === 16 && buf.length === 8)) hex = buf.toString("hex");
   }
@@ -124,7 +122,12 @@ const locate = (where: Where): Location => (typeof where === "function" ? where(
  */
 export function finishSpan(draft: SpanDraft, where: Where, report: (p: Problem) => void): Span | undefined {
   const { startUs, endUs } = draft;
-  if (!Number.isFinite(startUs) || !Number.isFinite(endUs) || startUs < MIN_START_US || startUs >= MAX_START_US) {
+  if (
+    !Number.isFinite(startUs) ||
+    !Number.isFinite(endUs) ||
+    startUs < MIN_START_US ||
+    startUs >= MAX_START_US
+  ) {
     report(problem("NF_SPAN_BAD_TIMESTAMP", `start ${startUs} µs is outside 1971–2200`, locate(where)));
     return undefined;
   }
@@ -133,7 +136,9 @@ export function finishSpan(draft: SpanDraft, where: Where, report: (p: Problem) 
     return undefined;
   }
   if (endUs - startUs > MAX_DURATION_US) {
-    report(problem("NF_SPAN_BAD_TIMESTAMP", `duration ${endUs - startUs} µs is longer than 7 days`, locate(where)));
+    report(
+      problem("NF_SPAN_BAD_TIMESTAMP", `duration ${endUs - startUs} µs is longer than 7 days`, locate(where)),
+    );
     return undefined;
   }
   let kind = normaliseKind(draft.rawKind);

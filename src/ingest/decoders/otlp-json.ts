@@ -72,7 +72,12 @@ function idOf(raw: unknown, bytes: 8 | 16, what: string): IdCheck {
   return id === undefined ? normaliseId(raw, bytes, what) : { id };
 }
 
-function decodeSpan(raw: unknown, resource: Attributes, where: () => Location, sink: SpanSink): Span | undefined {
+function decodeSpan(
+  raw: unknown,
+  resource: Attributes,
+  where: () => Location,
+  sink: SpanSink,
+): Span | undefined {
   if (!isObject(raw)) {
     sink.problem(problem("NF_SHAPE_INVALID", "span is not an object", where()));
     return undefined;

@@ -86,15 +86,28 @@ export function classifyJson(head: string): "json-lines" | "json-document" {
     : "json-document";
 }
 
+/** Text has no control bytes but tab, CR and LF; protobuf has them within its first bytes (lengths, ids). */
+function looksLikeText(head: Buffer): boolean {
+  const end = Math.min(head.length, 4096);
+  for (let i = 0; i < end; i++) {
+    const b = head[i];
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
 export function classify(head: Buffer): FileFormat {
   if (head.length === 0) return "empty";
   let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
     i++;
-  if (head[i] === 0x7b || head[i] === 0x5b) return classifyJson(head.subarray(i).toString("utf8"));
+  const jsonStart = head[i] === 0x7b || head[i] === 0x5b;
+  // A ResourceSpans record starts with 0x0A, which is also a newline: text decides.
+  if (jsonStart && looksLikeText(head)) return classifyJson(head.subarray(i).toString("utf8"));
   const proto = looksLikeOtlpProto(head);
   if (proto === "single") return "otlp-proto";
   if (proto === "framed") return "otlp-proto-framed";
+  if (jsonStart) return classifyJson(head.subarray(i).toString("utf8"));
   return i === head.length ? "empty" : "unknown";
 }
 

@@ -2,12 +2,18 @@
  * Throughput of the OTLP protobuf decoders (a measurement, not a test): realistic SDK-like spans
  * (5–10 attributes, 2–3 resource attributes) in collector-style frames of 1,000 spans, decoded and
  * normalised into Span objects from 1 MiB chunks, on one core.
- *   node --import tsx src/ingest/decoders/otlp-proto-bench.ts [spans=200000] [rounds=7]
+ *   node --import tsx bench/otlp-proto-decoders.ts [spans=200000] [rounds=7]
  */
-import type { SpanSink } from "../decoder.ts";
-import { decodeOtlpProtoStream } from "./otlp-proto.ts";
-import { otlpTypes } from "./otlp-proto-reference.ts";
-import { chunked, encodeRequest, frame, realisticRequest, rng } from "./otlp-proto-testkit.ts";
+import type { SpanSink } from "../src/ingest/decoder.ts";
+import { decodeOtlpProtoStream } from "../src/ingest/decoders/otlp-proto.ts";
+import { otlpTypes } from "../src/ingest/decoders/otlp-proto-reference.ts";
+import {
+  chunked,
+  encodeRequest,
+  frame,
+  realisticRequest,
+  rng,
+} from "../src/ingest/decoders/otlp-proto-testkit.ts";
 
 const total = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 7);
