@@ -79,6 +79,14 @@ describe("hops", () => {
     expect(only).toMatchObject({ networkUs: 2000, estimated: false });
   });
 
+  it("are not counted for an in-process call between functions deployed together", () => {
+    const hops = hopsOf([
+      makeSpan({ spanId: A, kind: "server", unit: "cart", ...at(0, 10) }),
+      makeSpan({ spanId: B, parentSpanId: A, kind: "internal", unit: "pricing", ...at(1, 9) }),
+    ]);
+    expect(hops).toEqual([]);
+  });
+
   it("go to a virtual unit named from peer.service, server.address or db.system when the callee is not instrumented", () => {
     const hops = hopsOf([
       makeSpan({ spanId: A, unit: "cart", ...at(0, 20) }),

@@ -1,9 +1,12 @@
 /**
  * Hop extraction (DESIGN.md "Data contracts" → Hop). A hop is a call that crosses units:
  * - exact: a CLIENT/PRODUCER span in unit A with a SERVER/CONSUMER child in unit B ≠ A;
- * - inferred: any other parent → child pair that crosses units, the parent playing the client, as
- *   exports without span kinds require (opentelemetry-collector-contrib issue 44308); its network
- *   time is exact only when the child is the parent's only child, otherwise an upper bound (estimated);
+ * - inferred: a parent → child pair that crosses units where either span has no kind, as exports
+ *   without span kinds require (opentelemetry-collector-contrib issue 44308), or where the child is a
+ *   SERVER/CONSUMER under an uninstrumented client; the parent plays the client, and its network time
+ *   is exact only when the child is the parent's only child, otherwise an upper bound (estimated);
+ * - not a hop: a child with a kind other than SERVER/CONSUMER under a parent with a kind, in another
+ *   unit: an in-process call between functions deployed together (e.g. INTERNAL → INTERNAL);
  * - virtual: a CLIENT/PRODUCER span with no callee child, to a unit named from `peer.service`, then
  *   `server.address`, then `db.system` (then `messaging.system` for producers).
  * Sync network time = caller duration − callee duration; async (a CONSUMER callee) = consumer start −
@@ -63,13 +66,19 @@ function virtualHop(node: CallNode): Hop | undefined {
   };
 }
 
+function crossesNetwork(parent: CallNode, child: CallNode): boolean {
+  const p = parent.span;
+  const c = child.span;
+  return p.unit !== c.unit && (CALLEE.has(c.kind) || c.kind === "unspecified" || p.kind === "unspecified");
+}
+
 export function extractHops(nodes: CallTree["nodes"]): Hop[] {
   const hops: Hop[] = [];
   for (const node of nodes.values()) {
     let called = false;
     for (const child of node.children) {
       if (CALLEE.has(child.span.kind) || child.span.unit !== node.span.unit) called = true;
-      if (child.span.unit !== node.span.unit) hops.push(hopBetween(node, child));
+      if (crossesNetwork(node, child)) hops.push(hopBetween(node, child));
     }
     if (!called && CALLER.has(node.span.kind)) {
       const hop = virtualHop(node);

@@ -1,0 +1,27 @@
+/**
+ * The unit catalog (DESIGN.md "Planning"): what is known about each deployable unit beyond the
+ * traces. Every field has a default; the loader fills them in.
+ */
+export interface UnitSpec {
+  runtime: string;
+  memoryMb: number;
+  baseCostPerHour: number;
+  keepAliveSeconds: number;
+  dependencies: string[];
+  owner?: string;
+}
+
+export interface CatalogConstraints {
+  /** Pairs of units that must never share a group. */
+  neverWith: [string, string][];
+  /** Units never moved out of their current group. */
+  pinned: string[];
+  maxGroupSize?: number;
+  maxGroupMemoryMb?: number;
+}
+
+export interface Catalog {
+  defaults: UnitSpec;
+  units: Record<string, UnitSpec>;
+  constraints: CatalogConstraints;
+}
