@@ -9,6 +9,8 @@ export interface UnitSpec {
   keepAliveSeconds: number;
   dependencies: string[];
   owner?: string;
+  /** Invocations one instance runs at once; 1 (the default) as in AWS Lambda. */
+  concurrency?: number;
 }
 
 export interface CatalogConstraints {

@@ -1,0 +1,141 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { testSpan } from "../analyse/test-helpers.ts";
+import { buildCallTree } from "../assemble/call-tree.ts";
+import type { Span } from "../model/span.ts";
+import { replayFiles } from "../pipeline/replay.ts";
+import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
+import { type RetimeModel, retime } from "./retime.ts";
+
+const id = (name: string) => name.padStart(16, "0");
+const span = (
+  name: string,
+  parent: string | undefined,
+  startUs: number,
+  endUs: number,
+  unit: string,
+  kind: Span["kind"],
+) => testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
+
+function compact(spans: Span[], units = new UnitTable()): CompactTrace {
+  return compactTrace(
+    buildCallTree({ key: "k", traceIds: ["t"], spans, cut: "flush", partial: false, duplicates: 0 }),
+    units,
+  );
+}
+
+function model(units: UnitTable, groups: string[][], options: Partial<RetimeModel> = {}): RetimeModel {
+  const groupOf = new Int32Array(units.names.length);
+  units.names.forEach((name, i) => {
+    const g = groups.findIndex((group) => group.includes(name));
+    groupOf[i] = g === -1 ? groups.length + i : g;
+  });
+  return {
+    groupOf,
+    singleWorker: new Uint8Array(groups.length + units.names.length),
+    inProcessUs: 0,
+    splitNetworkUs: new Float64Array(units.names.length),
+    ...options,
+  };
+}
+
+const run = (t: CompactTrace, m: RetimeModel) =>
+  retime(t, m, new Float64Array(t.unit.length), new Float64Array(t.unit.length));
+
+/** gateway → cart (client/server) → pricing (client/server), a chain with 10 µs network each way. */
+const chain = () => [
+  span("a", undefined, 0, 1000, "gateway", "server"),
+  span("b", "a", 100, 900, "gateway", "client"),
+  span("c", "b", 110, 890, "cart", "server"),
+  span("d", "c", 200, 800, "cart", "client"),
+  span("e", "d", 210, 790, "pricing", "server"),
+];
+
+describe("re-timing a trace under another clustering", () => {
+  it("reproduces the recording exactly under the recorded clustering", () => {
+    const units = new UnitTable();
+    const t = compact(chain(), units);
+    expect(run(t, model(units, []))).toEqual([1000]);
+  });
+
+  it("removes the network time of a hop whose units now share a group, adding the in-process cost", () => {
+    const units = new UnitTable();
+    const t = compact(chain(), units);
+    expect(run(t, model(units, [["cart", "pricing"]], { inProcessUs: 2 }))).toEqual([1000 - 20 + 2]);
+    expect(run(t, model(units, [["gateway", "cart", "pricing"]]))).toEqual([1000 - 40]);
+  });
+
+  it("saves nothing when the hop runs beside a longer sibling", () => {
+    const units = new UnitTable();
+    const t = compact(
+      [
+        span("a", undefined, 0, 1000, "checkout", "server"),
+        span("b", "a", 100, 300, "checkout", "client"),
+        span("c", "b", 150, 250, "inventory", "server"),
+        span("d", "a", 100, 900, "checkout", "client"),
+        span("e", "d", 110, 890, "shipping", "server"),
+      ],
+      units,
+    );
+    expect(run(t, model(units, [["checkout", "inventory"]]))).toEqual([1000]);
+    expect(run(t, model(units, [["checkout", "shipping"]]))).toEqual([1000 - 20]);
+  });
+
+  it("serialises parallel calls that become in-process calls into a single-worker group", () => {
+    const units = new UnitTable();
+    const t = compact(
+      [
+        span("a", undefined, 0, 1000, "checkout", "server"),
+        span("b", "a", 100, 600, "checkout", "client"),
+        span("c", "b", 110, 590, "inventory", "server"),
+        span("d", "a", 100, 900, "checkout", "client"),
+        span("e", "d", 110, 890, "shipping", "server"),
+      ],
+      units,
+    );
+    const fused = model(units, [["checkout", "inventory", "shipping"]]);
+    expect(run(t, fused)).toEqual([1000 - 20]);
+    fused.singleWorker[0] = 1;
+    // shipping now waits for inventory (480 µs in-process) before its own 780 µs.
+    expect(run(t, fused)).toEqual([100 + 480 + 780 + 100]);
+  });
+
+  it("adds network time when an in-process call is split into another group", () => {
+    const units = new UnitTable();
+    const t = compact(
+      [span("a", undefined, 0, 1000, "cart", "server"), span("b", "a", 100, 900, "pricing", "internal")],
+      units,
+    );
+    const split = model(units, [], { splitNetworkUs: new Float64Array([0, 300]) });
+    expect(run(t, split)).toEqual([1300]);
+    expect(run(t, model(units, [["cart", "pricing"]]))).toEqual([1000]);
+  });
+
+  it("does not wait for an asynchronous consumer", () => {
+    const units = new UnitTable();
+    const t = compact(
+      [span("a", undefined, 0, 100, "orders", "producer"), span("b", "a", 500, 600, "notify", "consumer")],
+      units,
+    );
+    expect(run(t, model(units, [["orders", "notify"]]))).toEqual([100]);
+  });
+
+  it("reproduces every real corpus trace exactly under the recorded clustering", async () => {
+    const units = new UnitTable();
+    const traces: { t: CompactTrace; durations: number[] }[] = [];
+    const files = [
+      "nezha-trainticket/08_50_trace.otlp.jsonl.gz",
+      "zipkin-testdata/smartthings-mobile-web-install.json",
+      "jaeger-hotrod-otlp/getTrace-response.json",
+    ];
+    await replayFiles(
+      files.map((f) => fileURLToPath(new URL(`../../../shared/corpus/${f}`, import.meta.url))),
+      (tree) => {
+        const t = compactTrace(tree, units);
+        traces.push({ t, durations: t.heads.map((h) => t.end[h] - t.start[h]) });
+      },
+    );
+    const m = model(units, []);
+    for (const { t, durations } of traces) expect(run(t, m)).toEqual(durations);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * The what-if simulator: every recorded trace re-timed under a clustering (retime.ts), giving the
+ * predicted end-to-end latency percentiles with bootstrap intervals, cold starts per hour and base
+ * cost. Under the recorded clustering it reproduces the recorded latencies exactly.
+ */
+import type { Catalog } from "../model/catalog.ts";
+import { bootstrapQuantiles, type Interval, quantileSorted } from "./bootstrap.ts";
+import { type Clustering, complete, groupIndex } from "./clustering.ts";
+import type { CompactTrace } from "./compact-trace.ts";
+import { baseCostPerHour } from "./cost/base-cost.ts";
+import { coldStartCount, poissonInterval } from "./cost/cold-starts.ts";
+import { DEFAULT_IN_PROCESS_US, splitNetworkByUnit } from "./cost/in-process-call.ts";
+import { isSingleWorker } from "./cost/parallelism.ts";
+import type { PlanData } from "./plan-data.ts";
+import { type RetimeModel, retime } from "./retime.ts";
+
+export interface WhatIfOptions {
+  inProcessUs: number;
+  resamples: number;
+  seed: number;
+}
+
+export const DEFAULT_WHAT_IF: WhatIfOptions = { inProcessUs: DEFAULT_IN_PROCESS_US, resamples: 200, seed: 1 };
+
+export interface Figures {
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  meanUs: number;
+  ci: { p50Us: Interval; p95Us: Interval; p99Us: Interval };
+  coldStartsPerHour: number;
+  coldStartsCi: Interval;
+  baseCostPerHour: number;
+  groups: number;
+}
+
+export function retimeModel(
+  data: PlanData,
+  clustering: Clustering,
+  catalog: Catalog,
+  inProcessUs: number,
+): RetimeModel {
+  const index = groupIndex(clustering);
+  const names = data.units.names;
+  const groupOf = new Int32Array(names.length);
+  names.forEach((name, u) => {
+    groupOf[u] = index.get(name) ?? clustering.length + u;
+  });
+  const singleWorker = new Uint8Array(clustering.length + names.length);
+  clustering.forEach((group, g) => {
+    singleWorker[g] = isSingleWorker(catalog, group) ? 1 : 0;
+  });
+  return {
+    groupOf,
+    singleWorker,
+    inProcessUs,
+    splitNetworkUs: splitNetworkByUnit(data.hopNetwork, names.length),
+  };
+}
+
+/** The predicted end-to-end latency of each trace (the longest of its roots), in the given order. */
+export function predictLatencies(traces: readonly CompactTrace[], model: RetimeModel): Float64Array {
+  const size = traces.reduce((max, t) => Math.max(max, t.unit.length), 0);
+  const start = new Float64Array(size);
+  const end = new Float64Array(size);
+  const out = new Float64Array(traces.length);
+  traces.forEach((t, i) => {
+    const durations = retime(t, model, start, end);
+    const roots = t.rootCount > 0 ? durations.slice(0, t.rootCount) : durations;
+    out[i] = Math.max(...roots);
+  });
+  return out;
+}
+
+export function coldStartsPerHour(
+  data: PlanData,
+  clustering: Clustering,
+  catalog: Catalog,
+): { count: number; perHour: number } {
+  const index = groupIndex(clustering);
+  let count = 0;
+  const grouped = new Map<number, string[]>();
+  data.units.names.forEach((name, u) => {
+    const g = index.get(name) ?? -1 - u;
+    grouped.set(g, [...(grouped.get(g) ?? []), name]);
+  });
+  for (const members of grouped.values()) {
+    const keepAliveUs =
+      Math.min(...members.map((u) => (catalog.units[u] ?? catalog.defaults).keepAliveSeconds)) * 1e6;
+    count += coldStartCount(
+      members.map((u) => data.invocations[data.units.id(u)]),
+      keepAliveUs,
+    );
+  }
+  return { count, perHour: count / data.hours() };
+}
+
+export function whatIf(
+  data: PlanData,
+  clustering: Clustering,
+  catalog: Catalog,
+  options: Partial<WhatIfOptions> = {},
+): Figures {
+  const { inProcessUs, resamples, seed } = { ...DEFAULT_WHAT_IF, ...options };
+  clustering = complete(clustering, data.units.names);
+  const latencies = predictLatencies(
+    data.sortedTraces(),
+    retimeModel(data, clustering, catalog, inProcessUs),
+  );
+  const sorted = Float64Array.from(latencies).sort();
+  const [p50, p95, p99] = bootstrapQuantiles(latencies, [0.5, 0.95, 0.99], { resamples, seed });
+  const cold = coldStartsPerHour(data, clustering, catalog);
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0;
+  return {
+    p50Us: quantileSorted(sorted, 0.5),
+    p95Us: quantileSorted(sorted, 0.95),
+    p99Us: quantileSorted(sorted, 0.99),
+    meanUs: Math.round(mean),
+    ci: { p50Us: p50, p95Us: p95, p99Us: p99 },
+    coldStartsPerHour: cold.perHour,
+    coldStartsCi: poissonInterval(cold.count, data.hours()),
+    baseCostPerHour: baseCostPerHour(catalog, clustering),
+    groups: clustering.length,
+  };
+}
