@@ -1,18 +1,23 @@
 /**
- * `npm run bench`: replay throughput and memory on synthetic shop traces (bench/synth.ts).
+ * `npm run bench`: replay and analysis throughput and memory on synthetic traces.
  *
  * Generates (once, streamed to disk; reused while the generator and options are unchanged) a file of
- * ≥ 1,000,000 spans as OTLP JSON lines and the same traces as framed OTLP protobuf under bench/data/,
- * then measures each file twice: bare decode (readTraceFile into a sink that only counts) and the full
- * replay pipeline (replayFiles + Inventory). Every measurement runs in its own child process, so peak
- * RSS is that process's `maxRSS` and no run inherits another's heap or JIT state; the best of the runs
- * is reported with all of them. Results are printed and written to bench/RESULTS.md between this
- * section's markers, leaving other sections alone.
+ * ≥ 1,000,000 shop spans (bench/synth.ts) as OTLP JSON lines and the same traces as framed OTLP
+ * protobuf, plus a chain of 100,000 spans in one trace (bench/chain.ts) as OTLP JSON lines, under
+ * bench/data/. Measurements:
+ * - replay section (issue 2), on the shop files: bare decode (readTraceFile into a sink that only
+ *   counts) and the replay pipeline (replayFiles + Inventory);
+ * - analysis section (issue 3), on the shop files and the chain: bare decode and what
+ *   `nanofuse analyse --format json` does (replayFiles + Analyser, finish(), the JSON report).
+ * Every measurement runs in its own child process, so peak RSS is that process's `maxRSS` and no run
+ * inherits another's heap or JIT state; the best of the runs is reported with all of them. Results are
+ * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
- * Options (defaults): --spans 1000000, --runs 3, --seed 42, --write (default only when spans ≥
- * 1,000,000, so quick checks do not overwrite recorded figures), --no-write, --profile (children
- * also write V8 CPU profiles to bench/data/profiles/).
- * Child mode (internal): --child decode|replay|baseline <file>.
+ * Options (defaults): --spans 1000000, --chain-spans 100000, --runs 3, --seed 42, --only
+ * replay|analysis (default both; a decode run of a shop file serves both sections), --write (default
+ * only when spans ≥ 1,000,000, so quick checks do not overwrite recorded figures), --no-write,
+ * --profile (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
+ * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per trace].
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,20 +30,37 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
 const DATA = join(HERE, "data");
 const RESULTS = join(HERE, "RESULTS.md");
-const SECTION = { id: "replay", title: "Replay (issue 2)" };
+const SECTIONS = {
+  replay: { id: "replay", title: "Replay (issue 2)" },
+  analysis: { id: "analysis", title: "Analysis (issue 3)" },
+} as const;
+type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
+/** The replay's default `maxSpansPerTrace` (100,000) would split the chain; the bench lifts it. */
+const CHAIN_MAX_SPANS_PER_TRACE = 200_000;
+const CHAIN_UNITS = 4;
+/**
+ * The chain is written in batches, one ExportTraceServiceRequest per line as a Collector writes them:
+ * a single line longer than the file sniffer's 1 MiB window is taken for a JSON document and streamed
+ * through stream-json, a different (and much slower) decoder than the shop files'.
+ */
+const CHAIN_SPANS_PER_LINE = 1_000;
 let loadBefore = 0;
 
 interface Options {
   spans: number;
+  chainSpans: number;
+  sections: SectionId[];
   runs: number;
   seed: number;
   write: boolean;
   profile: boolean;
 }
 
+type Mode = "decode" | "replay" | "analyse" | "baseline" | "baseline-analyse";
+
 interface Measurement {
-  mode: "decode" | "replay" | "baseline";
+  mode: Mode;
   format: string;
   spans: number;
   traces: number;
@@ -46,10 +68,22 @@ interface Measurement {
   problems: number;
   seconds: number;
   maxRssBytes: number;
+  /** analyse: seconds in finish() and in building the JSON report (the rest is replay + add). */
+  finishSeconds?: number;
+  reportSeconds?: number;
+  reportBytes?: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { spans: FULL_RUN_SPANS, runs: 3, seed: 42, write: true, profile: false };
+  const options: Options = {
+    spans: FULL_RUN_SPANS,
+    chainSpans: 100_000,
+    sections: ["replay", "analysis"],
+    runs: 3,
+    seed: 42,
+    write: true,
+    profile: false,
+  };
   let write: boolean | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -59,8 +93,13 @@ function parseArgs(argv: string[]): Options {
       return value;
     };
     if (arg === "--spans") options.spans = int();
+    else if (arg === "--chain-spans") options.chainSpans = int();
     else if (arg === "--runs") options.runs = int();
-    else if (arg === "--seed") options.seed = int();
+    else if (arg === "--only") {
+      const id = argv[++i];
+      if (id !== "replay" && id !== "analysis") throw new Error("--only needs replay or analysis");
+      options.sections = [id];
+    } else if (arg === "--seed") options.seed = int();
     else if (arg === "--write") write = true;
     else if (arg === "--no-write") write = false;
     else if (arg === "--profile") options.profile = true;
@@ -73,14 +112,20 @@ function parseArgs(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------------
 // Child: one measurement, reported as one JSON line on stdout.
 
-async function child(mode: string, file: string): Promise<void> {
+async function child(mode: string, file: string, maxSpansPerTrace?: string): Promise<void> {
   const { readTraceFile } = await import("../src/ingest/sources/file.ts");
   const { replayFiles } = await import("../src/pipeline/replay.ts");
   const { Inventory } = await import("../src/analyse/inventory.ts");
+  // The analysis modules (graphology, sketches) only where they are used, so decode and replay
+  // children stay as they were measured for issue 2.
+  const analysing = mode === "analyse" || mode === "baseline-analyse";
+  const { Analyser } = analysing ? await import("../src/analyse/analyser.ts") : { Analyser: undefined };
+  const report = analysing ? await import("../src/analyse/report.ts") : undefined;
+  const buffer = maxSpansPerTrace ? { maxSpansPerTrace: Number(maxSpansPerTrace) } : undefined;
   (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
   const out: Measurement = {
-    mode: mode as Measurement["mode"],
+    mode: mode as Mode,
     format: "",
     spans: 0,
     traces: 0,
@@ -96,20 +141,52 @@ async function child(mode: string, file: string): Promise<void> {
     });
   } else if (mode === "replay") {
     const inventory = new Inventory();
-    const result = await replayFiles([file], (tree) => inventory.add(tree));
+    const result = await replayFiles([file], (tree) => inventory.add(tree), { buffer });
     const summary = inventory.summary();
     out.format = result.files[0]?.format ?? "";
     out.spans = result.spansRead;
     out.traces = summary.traces;
     out.hops = summary.hops;
     out.problems = result.problems.total();
-  } else if (mode !== "baseline") throw new Error(`unknown child mode ${mode}`);
+  } else if (mode === "analyse" && Analyser && report) {
+    // As `nanofuse analyse --format json` (src/cli/analyse.ts) without --per-trace, minus the write.
+    const analyser = new Analyser({ perTrace: false });
+    const result = await replayFiles([file], (tree) => analyser.add(tree), { buffer });
+    const replayed = performance.now();
+    const analysis = analyser.finish();
+    const finished = performance.now();
+    const doc = {
+      summary: {
+        ...report.analysisSummary(analysis),
+        rejected: result.problems.bySeverity("reject"),
+        warnings: result.problems.bySeverity("warn"),
+      },
+      edges: report.edgeReports(analysis),
+      units: report.unitReports(analysis),
+      operations: report.operationReports(analysis),
+    };
+    const json = JSON.stringify(doc);
+    out.finishSeconds = (finished - replayed) / 1000;
+    out.reportSeconds = (performance.now() - finished) / 1000;
+    out.reportBytes = json.length;
+    out.format = result.files[0]?.format ?? "";
+    out.spans = result.spansRead;
+    out.traces = doc.summary.traces;
+    out.hops = doc.summary.hops;
+    out.problems = result.problems.total();
+  } else if (mode !== "baseline" && mode !== "baseline-analyse")
+    throw new Error(`unknown child mode ${mode}`);
   out.seconds = (performance.now() - started) / 1000;
   out.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(mode: string, file: string, options: Options): Promise<Measurement> {
+function runChild(
+  mode: Mode,
+  file: string,
+  options: Options,
+  maxSpansPerTrace?: number,
+): Promise<Measurement> {
   const args = ["--expose-gc", "--import", "tsx"];
   if (options.profile) {
     args.push(
@@ -119,6 +196,7 @@ function runChild(mode: string, file: string, options: Options): Promise<Measure
     );
   }
   args.push(fileURLToPath(import.meta.url), "--child", mode, file);
+  if (maxSpansPerTrace) args.push(String(maxSpansPerTrace));
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
@@ -146,41 +224,89 @@ interface DataFile {
   bytes: number;
   spans: number;
   traces: number;
+  /** Passed to the replay as `buffer.maxSpansPerTrace` (the chain), else its default. */
+  maxSpansPerTrace?: number;
+}
+
+const hashOf = async (...files: string[]) => {
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(await readFile(join(HERE, f)));
+  return hash.digest("hex").slice(0, 16);
+};
+
+/** Reuses `file` while its meta matches `key` and its size, else writes it with `make` (to a .partial first). */
+async function cached(
+  file: string,
+  key: object,
+  make: (partial: string) => Promise<{ spans: number; traces: number; bytes: number }>,
+): Promise<{ spans: number; traces: number; bytes: number }> {
+  const metaFile = `${file}.meta.json`;
+  const meta = await readFile(metaFile, "utf8").then(JSON.parse, () => undefined);
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => -1,
+  );
+  if (meta && JSON.stringify(meta.key) === JSON.stringify(key) && meta.bytes === size)
+    return { spans: meta.spans, traces: meta.traces, bytes: size };
+  process.stderr.write(`generating ${relative(ROOT, file)} … `);
+  const started = performance.now();
+  const partial = `${file}.partial`;
+  const result = await make(partial);
+  await rename(partial, file);
+  await writeFile(metaFile, JSON.stringify({ key, ...result }));
+  process.stderr.write(
+    `${fmt(result.spans)} spans, ${mib(result.bytes)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return result;
+}
+
+/** The chain of bench/chain.ts as OTLP JSON lines of `CHAIN_SPANS_PER_LINE` spans each. */
+async function ensureChain(options: Options): Promise<DataFile> {
+  const { chainTrace } = await import("./chain.ts");
+  const { toOtlpJsonLine } = await import("./synth.ts");
+  await mkdir(DATA, { recursive: true });
+  const file = join(DATA, `chain-${options.chainSpans}-seed${options.seed}.otlp.jsonl`);
+  const key = {
+    generator: await hashOf("chain.ts", "synth.ts"),
+    spans: options.chainSpans,
+    units: CHAIN_UNITS,
+    spansPerLine: CHAIN_SPANS_PER_LINE,
+    seed: options.seed,
+    format: "otlp-json",
+  };
+  const result = await cached(file, key, async (partial) => {
+    const trace = chainTrace({ spans: options.chainSpans, seed: options.seed, units: CHAIN_UNITS });
+    const lines: string[] = [];
+    for (let i = 0; i < trace.spans.length; i += CHAIN_SPANS_PER_LINE) {
+      const spans = trace.spans.slice(i, i + CHAIN_SPANS_PER_LINE);
+      lines.push(`${toOtlpJsonLine({ traceId: trace.traceId, spans })}\n`);
+    }
+    const bytes = Buffer.from(lines.join(""));
+    await writeFile(partial, bytes);
+    return { spans: trace.spans.length, traces: 1, bytes: bytes.length };
+  });
+  return {
+    label: "chain, OTLP JSON lines",
+    file,
+    ...result,
+    maxSpansPerTrace: Math.max(CHAIN_MAX_SPANS_PER_TRACE, 2 * options.chainSpans),
+  };
 }
 
 /** Files are reused while this matches: the generator's source, its options and the output sizes. */
 async function ensureData(options: Options): Promise<DataFile[]> {
   const { writeSyntheticFile } = await import("./synth.ts");
   await mkdir(DATA, { recursive: true });
-  const generator = createHash("sha256")
-    .update(await readFile(join(HERE, "synth.ts")))
-    .digest("hex")
-    .slice(0, 16);
+  const generator = await hashOf("synth.ts");
   const out: DataFile[] = [];
   for (const [label, format, ext] of [
     ["OTLP JSON lines", "otlp-json", "otlp.jsonl"],
     ["OTLP protobuf (framed)", "otlp-proto", "otlp-proto.pb"],
   ] as const) {
     const file = join(DATA, `shop-${options.spans}-seed${options.seed}.${ext}`);
-    const metaFile = `${file}.meta.json`;
     const key = { generator, spans: options.spans, seed: options.seed, format };
-    const meta = await readFile(metaFile, "utf8").then(JSON.parse, () => undefined);
-    const size = await stat(file).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (meta && JSON.stringify(meta.key) === JSON.stringify(key) && meta.bytes === size) {
-      out.push({ label, file, bytes: size, spans: meta.spans, traces: meta.traces });
-      continue;
-    }
-    process.stderr.write(`generating ${relative(ROOT, file)} … `);
-    const started = performance.now();
-    const partial = `${file}.partial`;
-    const result = await writeSyntheticFile(partial, { format, seed: options.seed, spans: options.spans });
-    await rename(partial, file);
-    await writeFile(metaFile, JSON.stringify({ key, ...result }));
-    process.stderr.write(
-      `${fmt(result.spans)} spans, ${mib(result.bytes)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    const result = await cached(file, key, (partial) =>
+      writeSyntheticFile(partial, { format, seed: options.seed, spans: options.spans }),
     );
     out.push({ label, file, ...result });
   }
@@ -196,9 +322,12 @@ const rate = (m: Measurement) => m.spans / m.seconds;
 
 interface Row {
   data: DataFile;
-  mode: "decode" | "replay";
+  mode: "decode" | "replay" | "analyse";
   runs: Measurement[];
 }
+
+const bestOf = (row: Row) => row.runs.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
 
 function machine(): string[] {
   const cpus = os.cpus();
@@ -209,9 +338,9 @@ function machine(): string[] {
   ];
 }
 
-function section(options: Options, rows: Row[], baseline: Measurement): string {
+function replaySection(options: Options, rows: Row[], baseline: Measurement): string {
   const lines = [
-    `## ${SECTION.title}`,
+    `## ${SECTIONS.replay.title}`,
     "",
     ...machine(),
     `- input: synthetic shop traces (bench/synth.ts, seed ${options.seed}), ${fmt(rows[0]?.data.spans ?? 0)} spans in ${fmt(rows[0]?.data.traces ?? 0)} traces per file`,
@@ -246,10 +375,52 @@ function section(options: Options, rows: Row[], baseline: Measurement): string {
   return lines.join("\n");
 }
 
-/** Replaces this section between its markers, or appends it; other sections stay as they are. */
-async function writeResults(body: string): Promise<void> {
-  const begin = `<!-- bench:${SECTION.id}:begin -->`;
-  const end = `<!-- bench:${SECTION.id}:end -->`;
+function analysisSection(options: Options, rows: Row[], baseline: Measurement, chain: DataFile): string {
+  const shop = rows.find((r) => r.data !== chain)?.data;
+  const lines = [
+    `## ${SECTIONS.analysis.title}`,
+    "",
+    ...machine(),
+    `- inputs: the synthetic shop traces of the replay section (bench/synth.ts, seed ${options.seed}), ${fmt(shop?.spans ?? 0)} spans in ${fmt(shop?.traces ?? 0)} traces per file; and a chain (bench/chain.ts): one trace of ${fmt(chain.spans)} spans, each the only child of the one before, SERVER and CLIENT spans alternating through ${CHAIN_UNITS} units (every other link a CLIENT → SERVER hop), as OTLP JSON lines of ${fmt(CHAIN_SPANS_PER_LINE)} spans (one ExportTraceServiceRequest per line, as a Collector batches them), replayed with \`maxSpansPerTrace\` ${fmt(chain.maxSpansPerTrace ?? 0)} so that it stays one trace`,
+    `- each measurement in its own child process, best of ${options.runs} runs by spans/s; peak RSS is the child's maxRSS (a child that only loads the modules, analysis included, peaks at ${mib(baseline.maxRssBytes)} MiB)`,
+    `- decode: \`readTraceFile\` into a sink that only counts spans${options.sections.includes("replay") ? " (for the shop files, the same runs as in the replay section)" : ""}; analyse: what \`nanofuse analyse --format json\` does, without --per-trace and without writing the document out: \`replayFiles\` + \`Analyser.add\` (decode, assemble, call trees, hops, critical paths, hop costs, barrier waits, windowed aggregates), \`finish()\` (cold starts, totals, service graph) and the JSON report (\`analysisSummary\`, \`edgeReports\`, \`unitReports\`, \`operationReports\`, \`JSON.stringify\`)`,
+    "- target (issue 3): the whole analyse command at no less than half the speed of bare decoding of the same file",
+    "",
+    "| input | file MiB | measurement | best spans/s | all runs (spans/s) | peak RSS MiB (best run) | peak RSS MiB (all runs) | traces | hops |",
+    "|---|---:|---|---:|---|---:|---|---:|---:|",
+  ];
+  for (const row of rows) {
+    const best = bestOf(row);
+    const counted = row.mode !== "decode";
+    lines.push(
+      `| ${row.data.label} | ${mib(row.data.bytes)} | ${row.mode} | ${fmt(rate(best))} | ${row.runs.map((m) => fmt(rate(m))).join(" / ")} | ${mib(best.maxRssBytes)} | ${row.runs.map((m) => mib(m.maxRssBytes)).join(" / ")} | ${counted ? fmt(best.traces) : "–"} | ${counted ? fmt(best.hops) : "–"} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| input | decode spans/s | analyse spans/s | analyse / decode | target ≥ 50% | analyse best run: replay + add / finish / report (s) |",
+    "|---|---:|---:|---:|---|---|",
+  );
+  for (const data of rows.map((r) => r.data).filter((d, i, a) => a.indexOf(d) === i)) {
+    const decode = rows.find((r) => r.data === data && r.mode === "decode");
+    const analyse = rows.find((r) => r.data === data && r.mode === "analyse");
+    if (!decode || !analyse) continue;
+    const d = bestOf(decode);
+    const a = bestOf(analyse);
+    const share = rate(a) / rate(d);
+    const finish = a.finishSeconds ?? 0;
+    const report = a.reportSeconds ?? 0;
+    lines.push(
+      `| ${data.label} | ${fmt(rate(d))} | ${fmt(rate(a))} | ${(100 * share).toFixed(0)}% | ${share >= 0.5 ? "met" : "not met"} | ${secs(a.seconds - finish - report)} / ${secs(finish)} / ${secs(report)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Replaces a section between its markers, or appends it; other sections stay as they are. */
+async function writeResults(id: SectionId, body: string): Promise<void> {
+  const begin = `<!-- bench:${SECTIONS[id].id}:begin -->`;
+  const end = `<!-- bench:${SECTIONS[id].id}:end -->`;
   const block = `${begin}\n${body}\n${end}`;
   const current = await readFile(RESULTS, "utf8").catch(
     () =>
@@ -264,34 +435,55 @@ async function writeResults(body: string): Promise<void> {
   await writeFile(RESULTS, next);
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv[0] === "--child") return child(argv[1], argv[2]);
-  const options = parseArgs(argv);
-  const data = await ensureData(options);
-  loadBefore = os.loadavg()[0];
-  const baseline = await runChild("baseline", data[0].file, options);
-  const rows: Row[] = [];
-  for (const d of data) {
-    for (const mode of ["decode", "replay"] as const) {
-      const row: Row = { data: d, mode, runs: [] };
-      for (let run = 1; run <= options.runs; run++) {
-        const m = await runChild(mode, d.file, options);
-        if (m.spans !== d.spans)
-          throw new Error(`${mode} of ${d.file} read ${m.spans} spans, expected ${d.spans}`);
-        if (m.problems)
-          process.stderr.write(`warning: ${mode} of ${d.file} reported ${m.problems} problems\n`);
-        process.stderr.write(
-          `${d.label} ${mode} run ${run}: ${fmt(rate(m))} spans/s, ${m.seconds.toFixed(2)} s, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
-        );
-        row.runs.push(m);
-      }
-      rows.push(row);
-    }
+async function measure(data: DataFile, mode: Row["mode"], options: Options): Promise<Row> {
+  const row: Row = { data, mode, runs: [] };
+  for (let run = 1; run <= options.runs; run++) {
+    const m = await runChild(mode, data.file, options, mode === "decode" ? undefined : data.maxSpansPerTrace);
+    if (m.spans !== data.spans)
+      throw new Error(`${mode} of ${data.file} read ${m.spans} spans, expected ${data.spans}`);
+    if (mode === "analyse" && m.traces !== data.traces)
+      throw new Error(`analyse of ${data.file} found ${m.traces} traces, expected ${data.traces}`);
+    if (m.problems)
+      process.stderr.write(`warning: ${mode} of ${data.file} reported ${m.problems} problems\n`);
+    const phases =
+      mode === "analyse"
+        ? ` (finish ${secs(m.finishSeconds ?? 0)} s, report ${secs(m.reportSeconds ?? 0)} s)`
+        : "";
+    process.stderr.write(
+      `${data.label} ${mode} run ${run}: ${fmt(rate(m))} spans/s, ${m.seconds.toFixed(2)} s${phases}, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+    );
+    row.runs.push(m);
   }
-  const body = section(options, rows, baseline);
-  process.stdout.write(`\n${body}\n`);
+  return row;
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "--child") return child(argv[1], argv[2], argv[3]);
+  const options = parseArgs(argv);
+  const replay = options.sections.includes("replay");
+  const analysis = options.sections.includes("analysis");
+  const data = await ensureData(options);
+  const chain = analysis ? await ensureChain(options) : undefined;
+  loadBefore = os.loadavg()[0];
+  const baseline = replay ? await runChild("baseline", data[0].file, options) : undefined;
+  const analysisBaseline = analysis ? await runChild("baseline-analyse", data[0].file, options) : undefined;
+  // Per file: decode, then the pipelines, so that each ratio compares runs close in time.
+  const replayRows: Row[] = [];
+  const analysisRows: Row[] = [];
+  for (const d of data) {
+    const decode = await measure(d, "decode", options);
+    if (replay) replayRows.push(decode, await measure(d, "replay", options));
+    if (analysis) analysisRows.push(decode, await measure(d, "analyse", options));
+  }
+  if (chain)
+    analysisRows.push(await measure(chain, "decode", options), await measure(chain, "analyse", options));
+  const bodies: [SectionId, string][] = [];
+  if (replay && baseline) bodies.push(["replay", replaySection(options, replayRows, baseline)]);
+  if (chain && analysisBaseline)
+    bodies.push(["analysis", analysisSection(options, analysisRows, analysisBaseline, chain)]);
+  for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {
-    await writeResults(body);
+    for (const [id, body] of bodies) await writeResults(id, body);
     process.stdout.write(`\nwritten to ${relative(process.cwd(), RESULTS)}\n`);
   } else
     process.stdout.write("\n(not written to bench/RESULTS.md: a quick check; pass --write to record it)\n");

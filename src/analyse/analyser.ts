@@ -4,7 +4,7 @@
  */
 import type { CallTree } from "../model/call-tree.ts";
 import { DEFAULT_WINDOW_US, type WindowAggregate, WindowedAggregates } from "./aggregates.ts";
-import { coldStarts, DEFAULT_KEEP_ALIVE_US, type Invocation, invocationsOf } from "./cold-start.ts";
+import { DEFAULT_KEEP_ALIVE_US, InvocationLog } from "./cold-start.ts";
 import { buildServiceGraph, type ServiceGraph } from "./service-graph.ts";
 import { analyseTrace, type PathEntry } from "./trace-analysis.ts";
 
@@ -23,12 +23,10 @@ export interface AnalysisResult {
   coldStarts: number;
 }
 
-type TimedInvocation = Invocation & { criticalUs: number };
-
 export class Analyser {
   private readonly options: AnalyserOptions;
   private readonly windows: WindowedAggregates;
-  private readonly invocations: TimedInvocation[] = [];
+  private readonly invocations = new InvocationLog();
   private readonly paths: PathEntry[] = [];
 
   constructor(options: Partial<AnalyserOptions> = {}) {
@@ -44,14 +42,12 @@ export class Analyser {
   add(tree: CallTree): void {
     const analysis = analyseTrace(tree);
     this.windows.add(tree, analysis);
-    for (const inv of invocationsOf(tree)) {
-      this.invocations.push({ ...inv, criticalUs: analysis.criticalBySpan.get(inv.spanId) ?? 0 });
-    }
+    this.invocations.add(tree, analysis.criticalBySpan);
     if (this.options.perTrace) this.paths.push(...analysis.paths);
   }
 
   finish(): AnalysisResult {
-    const cold = coldStarts(this.invocations, this.options.keepAliveUs) as TimedInvocation[];
+    const cold = this.invocations.coldStarts(this.options.keepAliveUs);
     for (const inv of cold) {
       const unit = this.windows.windowAt(inv.startUs).unit(inv.unit);
       unit.coldStarts++;

@@ -4,56 +4,80 @@
  * follows an idle gap longer than the unit's keep-alive is a likely cold start. The first invocation
  * of a unit seen is not counted: what came before it is unknown.
  *
- * Default keep-alive: 600 s (a common serverless idle timeout; configurable per unit in later issues).
+ * Default keep-alive: 600 s (a common serverless idle timeout; configurable per unit).
+ * Invocations are kept column-wise (a few numbers each), since a long replay sees millions.
  */
 import type { CallTree } from "../model/call-tree.ts";
 
 export const DEFAULT_KEEP_ALIVE_US = 600_000_000;
 
-export interface Invocation {
+const UNKNOWN = 0;
+const COLD = 1;
+const WARM = 2;
+
+export interface ColdStart {
   unit: string;
-  spanId: string;
   startUs: number;
-  endUs: number;
-  /** `faas.coldstart` as recorded, absent when the span does not say. */
-  marked?: boolean;
+  /** The cold invocation's own time on the critical path. */
+  criticalUs: number;
 }
 
-/** Entry spans of a unit: roots, orphans, SERVER/CONSUMER spans, and spans called from another unit. */
-export function invocationsOf(tree: CallTree): Invocation[] {
-  const out: Invocation[] = [];
-  for (const node of tree.nodes.values()) {
-    const { span } = node;
-    const entry =
-      !node.parent ||
-      span.kind === "server" ||
-      span.kind === "consumer" ||
-      node.parent.span.unit !== span.unit;
-    if (!entry) continue;
-    const flag = span.attributes["faas.coldstart"] ?? span.resource["faas.coldstart"];
-    const marked = flag === undefined ? undefined : flag === true || flag === "true";
-    out.push({ unit: span.unit, spanId: span.spanId, startUs: span.startUs, endUs: span.endUs, marked });
-  }
-  return out;
+class UnitInvocations {
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  readonly marked: number[] = [];
+  readonly criticalUs: number[] = [];
+  instrumented = false;
 }
 
-const byUnitThenStart = (a: Invocation, b: Invocation) =>
-  (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) || a.startUs - b.startUs || (a.spanId < b.spanId ? -1 : 1);
+/** An entry span of a unit: a root or orphan, a SERVER/CONSUMER span, or a span called from another unit. */
+function isEntry(node: CallTree["roots"][number]): boolean {
+  const { span, parent } = node;
+  return !parent || span.kind === "server" || span.kind === "consumer" || parent.span.unit !== span.unit;
+}
 
-/** The invocations that were cold starts, in order of unit then start. Does not depend on input order. */
-export function coldStarts(invocations: Invocation[], keepAliveUs: (unit: string) => number): Invocation[] {
-  const sorted = [...invocations].sort(byUnitThenStart);
-  const instrumented = new Set(sorted.filter((i) => i.marked !== undefined).map((i) => i.unit));
-  const out: Invocation[] = [];
-  let lastEnd = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < sorted.length; i++) {
-    const inv = sorted[i];
-    if (i === 0 || sorted[i - 1].unit !== inv.unit) lastEnd = Number.NEGATIVE_INFINITY;
-    if (instrumented.has(inv.unit)) {
-      if (inv.marked) out.push(inv);
-    } else if (lastEnd !== Number.NEGATIVE_INFINITY && inv.startUs - lastEnd > keepAliveUs(inv.unit))
-      out.push(inv);
-    lastEnd = Math.max(lastEnd, inv.endUs);
+export class InvocationLog {
+  private readonly byUnit = new Map<string, UnitInvocations>();
+
+  add(tree: CallTree, criticalBySpan: ReadonlyMap<string, number>): void {
+    for (const node of tree.nodes.values()) {
+      if (!isEntry(node)) continue;
+      const { span } = node;
+      let log = this.byUnit.get(span.unit);
+      if (!log) {
+        log = new UnitInvocations();
+        this.byUnit.set(span.unit, log);
+      }
+      const flag = span.attributes["faas.coldstart"] ?? span.resource["faas.coldstart"];
+      const marked = flag === undefined ? UNKNOWN : flag === true || flag === "true" ? COLD : WARM;
+      if (marked !== UNKNOWN) log.instrumented = true;
+      log.start.push(span.startUs);
+      log.end.push(span.endUs);
+      log.marked.push(marked);
+      log.criticalUs.push(criticalBySpan.get(span.spanId) ?? 0);
+    }
   }
-  return out;
+
+  /** The cold starts, by unit then start. Does not depend on the order traces were added in. */
+  coldStarts(keepAliveUs: (unit: string) => number): ColdStart[] {
+    const out: ColdStart[] = [];
+    for (const unit of [...this.byUnit.keys()].sort()) {
+      const log = this.byUnit.get(unit) as UnitInvocations;
+      const order = log.start.map((_, i) => i);
+      order.sort(
+        (a, b) =>
+          log.start[a] - log.start[b] || log.end[a] - log.end[b] || log.criticalUs[a] - log.criticalUs[b],
+      );
+      const keepAlive = keepAliveUs(unit);
+      let lastEnd = Number.NEGATIVE_INFINITY;
+      for (const i of order) {
+        const cold = log.instrumented
+          ? log.marked[i] === COLD
+          : lastEnd !== Number.NEGATIVE_INFINITY && log.start[i] - lastEnd > keepAlive;
+        if (cold) out.push({ unit, startUs: log.start[i], criticalUs: log.criticalUs[i] });
+        lastEnd = Math.max(lastEnd, log.end[i]);
+      }
+    }
+    return out;
+  }
 }

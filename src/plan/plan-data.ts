@@ -6,6 +6,7 @@ import type { CallTree } from "../model/call-tree.ts";
 import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
 
 const SERVER = 2;
+const EXEMPLARS = 3;
 const CONSUMER = 5;
 
 export class PlanData {
@@ -15,6 +16,10 @@ export class PlanData {
   readonly invocations: { start: number[]; end: number[] }[] = [];
   /** Per callee unit id: network time of each recorded synchronous hop into it, µs. */
   readonly hopNetwork: number[][] = [];
+  /** Per edge `from\u0000to`: the traces where its hop cost the most network time (evidence). */
+  readonly exemplars = new Map<string, { traceId: string; networkUs: number }[]>();
+  /** Per unit: the process it was recorded in (`nanofuse.group`, else `service.name` when it differs). */
+  readonly processOf = new Map<string, string>();
   firstUs = Number.POSITIVE_INFINITY;
   lastUs = Number.NEGATIVE_INFINITY;
 
@@ -22,9 +27,17 @@ export class PlanData {
     const t = compactTrace(tree, this.units);
     this.traces.push(t);
     for (const hop of tree.hops) {
-      if (hop.mode !== "sync" || hop.virtual || hop.estimated) continue;
+      if (hop.mode !== "sync" || hop.virtual) continue;
+      this.keepExemplar(`${hop.from}\u0000${hop.to}`, t.traceId, hop.networkUs);
+      if (hop.estimated) continue;
       const callee = this.units.id(hop.to);
       (this.hopNetwork[callee] ??= []).push(hop.networkUs);
+    }
+    for (const node of tree.nodes.values()) {
+      const { unit, resource } = node.span;
+      if (this.processOf.has(unit)) continue;
+      const process = resource["nanofuse.group"] ?? resource["service.name"];
+      if (typeof process === "string" && process !== unit) this.processOf.set(unit, process);
     }
     for (let i = 0; i < t.unit.length; i++) {
       const p = t.parent[i];
@@ -38,6 +51,25 @@ export class PlanData {
       this.lastUs = Math.max(this.lastUs, t.baseUs + t.end[i]);
     }
     return t;
+  }
+
+  private keepExemplar(edge: string, traceId: string, networkUs: number): void {
+    const list = this.exemplars.get(edge) ?? [];
+    if (list.some((e) => e.traceId === traceId)) return;
+    list.push({ traceId, networkUs });
+    list.sort((a, b) => b.networkUs - a.networkUs || (a.traceId < b.traceId ? -1 : 1));
+    if (list.length > EXEMPLARS) list.pop();
+    this.exemplars.set(edge, list);
+  }
+
+  /** The clustering the traces were recorded under: units sharing a process are one group. */
+  recordedClustering(): string[][] {
+    const groups = new Map<string, string[]>();
+    for (const unit of this.units.names) {
+      const key = this.processOf.get(unit) ?? unit;
+      groups.set(key, [...(groups.get(key) ?? []), unit]);
+    }
+    return [...groups.values()];
   }
 
   /** Hours of recording, at least one second's worth, so rates stay finite. */

@@ -18,6 +18,10 @@ describe("telling a file's format from its first bytes", () => {
     expect(classify(Buffer.from('\n{\n  "resourceSpans": [\n'))).toBe("json-document");
   });
 
+  it("takes a line that does not end within the sniff window for a JSON line, not a document to stream", () => {
+    expect(classify(Buffer.from('{"resourceSpans": [{"scopeSpans": ['), false)).toBe("json-lines");
+  });
+
   it("takes whitespace alone for an empty file and anything else for unknown", () => {
     expect(classify(Buffer.from(" \n\t\n"))).toBe("empty");
     expect(classify(Buffer.from("hello"))).toBe("unknown");

@@ -44,7 +44,9 @@ async function readHead(file: string): Promise<Buffer> {
 }
 
 /** Pulls chunks until the sniff window holds a newline or enough bytes, then replays them first. */
-async function sniff(source: AsyncIterator<Buffer>): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+async function sniff(
+  source: AsyncIterator<Buffer>,
+): Promise<{ head: Buffer; complete: boolean; rest: AsyncIterable<Buffer> }> {
   const seen: Buffer[] = [];
   let size = 0;
   let done = false;
@@ -64,7 +66,7 @@ async function sniff(source: AsyncIterator<Buffer>): Promise<{ head: Buffer; res
     if (done) return;
     for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
   })();
-  return { head, rest };
+  return { head, complete: done, rest };
 }
 
 function parsesAsJson(text: string): boolean {
@@ -76,10 +78,15 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
-/** JSON lines when the first (or, if that one is broken, the second) line is a JSON value by itself. */
-export function classifyJson(head: string): "json-lines" | "json-document" {
+/**
+ * JSON lines when the first (or, if that one is broken, the second) line is a JSON value by itself,
+ * or when no line ends within the sniff window: JSON.parse of one long line is far faster than
+ * streaming it, and a line beyond --max-line-bytes is reported, not held. A pretty-printed document
+ * (its first line alone is no JSON value) is streamed element by element.
+ */
+export function classifyJson(head: string, complete: boolean): "json-lines" | "json-document" {
   const lines = head.split("\n", 3).map((l) => l.trim());
-  if (lines.length < 2) return parsesAsJson(lines[0]) ? "json-lines" : "json-document";
+  if (lines.length < 2) return complete && !parsesAsJson(lines[0]) ? "json-document" : "json-lines";
   if (parsesAsJson(lines[0])) return "json-lines";
   return lines.length > 2 && lines[1].startsWith("{") && parsesAsJson(lines[1])
     ? "json-lines"
@@ -96,18 +103,18 @@ function looksLikeText(head: Buffer): boolean {
   return true;
 }
 
-export function classify(head: Buffer): FileFormat {
+export function classify(head: Buffer, complete = true): FileFormat {
   if (head.length === 0) return "empty";
   let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
     i++;
   const jsonStart = head[i] === 0x7b || head[i] === 0x5b;
   // A ResourceSpans record starts with 0x0A, which is also a newline: text decides.
-  if (jsonStart && looksLikeText(head)) return classifyJson(head.subarray(i).toString("utf8"));
+  if (jsonStart && looksLikeText(head)) return classifyJson(head.subarray(i).toString("utf8"), complete);
   const proto = looksLikeOtlpProto(head);
   if (proto === "single") return "otlp-proto";
   if (proto === "framed") return "otlp-proto-framed";
-  if (jsonStart) return classifyJson(head.subarray(i).toString("utf8"));
+  if (jsonStart) return classifyJson(head.subarray(i).toString("utf8"), complete);
   return i === head.length ? "empty" : "unknown";
 }
 
@@ -147,8 +154,8 @@ export async function readTraceFile(
   })();
   let format: FileFormat = "unknown";
   try {
-    const { head, rest } = await sniff(counted[Symbol.asyncIterator]());
-    format = classify(head);
+    const { head, complete, rest } = await sniff(counted[Symbol.asyncIterator]());
+    format = classify(head, complete);
     if (format === "empty") sink.problem(problem("NF_FILE_EMPTY", undefined, { file }));
     else if (format === "unknown") {
       sink.problem(problem("NF_FORMAT_UNKNOWN", "not JSON, OTLP protobuf or gzip", { file, offset: 0 }));
