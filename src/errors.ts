@@ -45,6 +45,32 @@ export const catalogue = {
     retriable: false,
     message: "trace reached the span limit: completed early and flagged partial",
   },
+  NF_CATALOG_INVALID: { severity: "reject", retriable: false, message: "unit catalog is invalid" },
+  NF_MANIFEST_INVALID: { severity: "reject", retriable: false, message: "clustering manifest is invalid" },
+  NF_MANIFEST_UNKNOWN_UNIT: {
+    severity: "reject",
+    retriable: false,
+    message: "manifest names a unit the app does not have",
+  },
+  NF_MANIFEST_DUPLICATE_UNIT: {
+    severity: "reject",
+    retriable: false,
+    message: "manifest puts a unit in more than one group",
+  },
+  NF_MANIFEST_MISSING_UNIT: {
+    severity: "reject",
+    retriable: false,
+    message: "manifest leaves out a unit of the app",
+  },
+  NF_MANIFEST_MIXED_RUNTIME: {
+    severity: "reject",
+    retriable: false,
+    message: "manifest puts units of different runtimes in one group",
+  },
+  NF_APP_INVALID: { severity: "reject", retriable: false, message: "app module is invalid" },
+  NF_HOST_START_FAILED: { severity: "reject", retriable: true, message: "host could not start" },
+  NF_CALL_TIMEOUT: { severity: "reject", retriable: true, message: "call timed out" },
+  NF_CALL_FAILED: { severity: "reject", retriable: false, message: "call failed" },
   NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { NanofuseError } from "../errors.ts";
 import { analyseCommand } from "./analyse.ts";
+import { hostCommand } from "./host.ts";
+import { planCommand } from "./plan.ts";
 import { replayCommand } from "./replay.ts";
 
 /** What a command leaves behind for the process: its exit code. */
@@ -16,8 +18,11 @@ export function buildProgram(state: CommandState): Command {
     .showHelpAfterError();
   program.addCommand(replayCommand(state));
   program.addCommand(analyseCommand(state));
+  program.addCommand(hostCommand(state));
+  program.addCommand(planCommand(state));
   // Subcommands do not inherit these: without them a usage error would exit the process.
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program).slice(1)) command.exitOverride().showHelpAfterError();
   return program;
 }
 

@@ -43,8 +43,8 @@ class Fields {
   constructor(private readonly source: string) {}
 
   fail(path: string, detail: string): never {
-    throw new NanofuseError("NF_CATALOG_INVALID", `${this.source}: ${path}: ${detail}`, {
-      where: { file: this.source, path },
+    throw new NanofuseError("NF_CATALOG_INVALID", `${this.source}${path ? `: ${path}` : ""}: ${detail}`, {
+      where: { file: this.source, path: path || undefined },
     });
   }
 
@@ -164,7 +164,7 @@ export function parseCatalog(text: string, source: string): Catalog {
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const at = e.linePos?.[0] ? `line ${e.linePos[0].line}` : "document";
+    const at = `line ${text.slice(0, e.pos[0]).split("\n").length}`;
     f.fail(at, e.message.split("\n")[0]);
   }
   const top = f.object(doc.toJS(), "", TOP_FIELDS);

@@ -1,0 +1,31 @@
+/**
+ * Messages between the supervisor and its group processes (Node IPC, JSON). Configuration travels
+ * here rather than through the environment, which only src/config reads (DESIGN.md style 5).
+ */
+import type { RuntimeOptions } from "./options.ts";
+
+export interface GroupConfig {
+  group: string;
+  units: string[];
+  /** Absolute path of the app module. */
+  appPath: string;
+  runtime: RuntimeOptions;
+  variant?: string;
+  /** OTLP JSON lines file for this group's spans; no recording without it. */
+  recordFile?: string;
+}
+
+export type ToGroup =
+  | { type: "start"; config: GroupConfig }
+  /** Where every unit runs, sent once every group listens. */
+  | { type: "peers"; urls: Record<string, string>; groupOf: Record<string, string> }
+  | { type: "drain" }
+  | { type: "stop" };
+
+export type FromGroup =
+  | { type: "listening"; url: string }
+  | { type: "ready" }
+  /** Idle now; `started` counts every invocation and delivery so far, to detect quiescence. */
+  | { type: "drained"; started: number }
+  | { type: "stopped" }
+  | { type: "failed"; code: string; message: string };
