@@ -39,7 +39,8 @@ export function buildServiceGraph(aggregate: WindowAggregate): ServiceGraph {
     addUnit(edge.to);
     graph.addDirectedEdge(edge.from, edge.to, { ...edge, weight: edge.calls });
   }
-  const central = betweenness(graph, { normalized: true, getEdgeWeight: null });
+  // graphology-metrics' betweenness needs at least one node (its stack is sized by the order).
+  const central = graph.order > 0 ? betweenness(graph, { normalized: true, getEdgeWeight: null }) : {};
   graph.forEachNode((unit) => {
     graph.mergeNodeAttributes(unit, {
       weightedDegree: weightedDegree(graph, unit),

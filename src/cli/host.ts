@@ -78,13 +78,19 @@ export function hostCommand(state: CommandState): Command {
       number("--init-ms <ms>", "simulated cold start of a unit's first invocation", nonNegative, d.initMs),
     )
     .addOption(
-      number("--keep-alive-ms <ms>", "reclaim a group's instance after this idle time (0: never)", nonNegative, d.keepAliveMs),
+      number(
+        "--keep-alive-ms <ms>",
+        "reclaim a group's instance after this idle time (0: never)",
+        nonNegative,
+        d.keepAliveMs,
+      ),
     )
     .addOption(number("--work-factor <x>", "scales ctx.work(ms)", nonNegative, d.workFactor))
     .addOption(number("--payload-factor <x>", "scales ctx.payload(bytes)", nonNegative, d.payloadFactor));
   command.addCommand(loadCommand(state));
   return command.action(async (opts: HostCliOptions) => {
-    const app = opts.app ?? command.error("error: required option '--app <module>' not specified", { exitCode: 2 });
+    const app =
+      opts.app ?? command.error("error: required option '--app <module>' not specified", { exitCode: 2 });
     if (Boolean(opts.manifest) === Boolean(opts.baseline))
       command.error("error: give exactly one of --manifest <file> and --baseline", { exitCode: 2 });
     const signal = untilSignal();

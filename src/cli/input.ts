@@ -9,7 +9,8 @@ import { byteProgress } from "./progress.ts";
 
 export const positiveInteger = (value: string) => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
   return n;
 };
 

@@ -5,7 +5,8 @@ import type { CommandState } from "./main.ts";
 
 const positive = (value: string) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got ${value}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got ${value}`);
   return n;
 };
 
@@ -16,7 +17,9 @@ export function loadCommand(state: CommandState): Command {
   return new Command("load")
     .description("Sends a bounded steady or bursty load of requests to a hosted app and reports the outcome")
     .argument("<url>", "the entry URL `nanofuse host` printed")
-    .addOption(new Option("--profile <profile>", "arrival pattern").choices(["steady", "bursty"]).default(d.profile))
+    .addOption(
+      new Option("--profile <profile>", "arrival pattern").choices(["steady", "bursty"]).default(d.profile),
+    )
     .addOption(option("--requests <n>", "stop after this many requests", d.requests))
     .addOption(option("--duration-ms <ms>", "stop after this long", d.durationMs))
     .addOption(option("--rate <per-second>", "average requests per second", d.ratePerSecond))

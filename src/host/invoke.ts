@@ -60,7 +60,8 @@ export class Invoker {
     // An instance idle for longer than the keep-alive is reclaimed, as a FaaS platform does; the
     // whole group shares one instance, so any member's invocation keeps all of them warm.
     const keepAlive = this.deps.options.keepAliveMs;
-    if (keepAlive > 0 && this.running === 0 && performance.now() - this.idleSince > keepAlive) this.warm.clear();
+    if (keepAlive > 0 && this.running === 0 && performance.now() - this.idleSince > keepAlive)
+      this.warm.clear();
     this.running++;
     // Decided before any await, so concurrent first requests count one cold start; they all wait for it.
     const cold = !this.warm.has(unit);

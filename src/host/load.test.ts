@@ -8,7 +8,14 @@ describe("the load generator", () => {
   });
 
   it("sends a bursty load in back-to-back bursts with idle gaps, at the same average rate", () => {
-    const o = { ...DEFAULT_LOAD, profile: "bursty" as const, ratePerSecond: 100, burstSize: 5, idleEvery: 2, idleMs: 500 };
+    const o = {
+      ...DEFAULT_LOAD,
+      profile: "bursty" as const,
+      ratePerSecond: 100,
+      burstSize: 5,
+      idleEvery: 2,
+      idleMs: 500,
+    };
     expect([0, 4, 5, 9, 10].map((i) => dueAt(i, o))).toEqual([0, 0, 50, 50, 100 + 500]);
   });
 

@@ -61,7 +61,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 
 export async function runLoad(options: Partial<LoadOptions> & { url: string }): Promise<LoadReport> {
   const o = { ...DEFAULT_LOAD, ...options };
-  if (!LOOPBACK.has(new URL(o.url).hostname)) throw new NanofuseError("NF_USAGE", `load targets loopback only, not ${o.url}`);
+  if (!LOOPBACK.has(new URL(o.url).hostname))
+    throw new NanofuseError("NF_USAGE", `load targets loopback only, not ${o.url}`);
   const started = performance.now();
   const latencies: number[] = [];
   let failed = 0;
@@ -94,6 +95,14 @@ export async function runLoad(options: Partial<LoadOptions> & { url: string }): 
   }
   await Promise.all(inFlight);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : 0);
-  return { sent, ok: latencies.length, failed, p50Ms: at(0.5), p95Ms: at(0.95), seconds: (performance.now() - started) / 1000 };
+  const at = (q: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : 0;
+  return {
+    sent,
+    ok: latencies.length,
+    failed,
+    p50Ms: at(0.5),
+    p95Ms: at(0.95),
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -31,7 +31,11 @@ describe("a group runtime with every unit in-process", () => {
     await runtime.activity.idle();
     expect(result).toEqual({ front: true, a: { b: { bytes: 16 } } });
     const producer = spans().find((s) => s.kind === SpanKind.PRODUCER);
-    const byUnit = Object.fromEntries(spans().filter((s) => s !== producer).map((s) => [s.attributes["faas.name"], s]));
+    const byUnit = Object.fromEntries(
+      spans()
+        .filter((s) => s !== producer)
+        .map((s) => [s.attributes["faas.name"], s]),
+    );
     expect(Object.keys(byUnit).sort()).toEqual(["a", "b", "c", "front"]);
     expect(byUnit.front.kind).toBe(SpanKind.SERVER);
     for (const unit of ["a", "b"]) expect(byUnit[unit].kind).toBe(SpanKind.INTERNAL);

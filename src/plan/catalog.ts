@@ -18,7 +18,15 @@ export const DEFAULT_UNIT_SPEC: Readonly<UnitSpec> = Object.freeze({
 });
 
 const TOP_FIELDS = ["defaults", "units", "constraints"];
-const UNIT_FIELDS = ["runtime", "memoryMb", "baseCostPerHour", "keepAliveSeconds", "dependencies", "owner"];
+const UNIT_FIELDS = [
+  "runtime",
+  "memoryMb",
+  "baseCostPerHour",
+  "keepAliveSeconds",
+  "dependencies",
+  "owner",
+  "concurrency",
+];
 const CONSTRAINT_FIELDS = ["neverWith", "pinned", "maxGroupSize", "maxGroupMemoryMb"];
 
 type Json = Record<string, unknown>;
@@ -131,7 +139,13 @@ function unitSpecOf(f: Fields, raw: unknown, path: string, base: UnitSpec): Unit
         : f.strings(o.dependencies, `${path}.dependencies`),
   };
   const owner = o.owner === undefined ? base.owner : f.string(o.owner, `${path}.owner`);
-  return owner === undefined ? spec : { ...spec, owner };
+  if (owner !== undefined) spec.owner = owner;
+  const concurrency =
+    o.concurrency === undefined
+      ? base.concurrency
+      : f.number(o.concurrency, `${path}.concurrency`, 1, true, true);
+  if (concurrency !== undefined) spec.concurrency = concurrency;
+  return spec;
 }
 
 function constraintsOf(f: Fields, raw: unknown): CatalogConstraints {

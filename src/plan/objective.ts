@@ -12,8 +12,9 @@ import type { Catalog } from "../model/catalog.ts";
 import { type Clustering, complete } from "./clustering.ts";
 import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
+import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 import type { PlanData } from "./plan-data.ts";
-import { coldStartsPerHour, predictLatencies, retimeModel } from "./what-if.ts";
+import { coldStartsPerHour, groupColdStarts, predictLatencies, retimeModel } from "./what-if.ts";
 
 export interface Weights {
   latencyPerMs: number;
@@ -39,11 +40,23 @@ export function makeEvaluator(
 ): Evaluator {
   const weights = options.weights ?? DEFAULT_WEIGHTS;
   const sample = spreadSample(data.sortedTraces(), options.sampleTraces ?? 2000);
+  // What does not depend on the clustering is computed once; a group's cold starts once per group.
+  const split = splitNetworkByUnit(data.hopNetwork, data.units.names.length);
+  const coldByGroup = new Map<string, number>();
+  const coldOf = (group: readonly string[]) => {
+    const key = group.join("\u0000");
+    let count = coldByGroup.get(key);
+    if (count === undefined) {
+      count = groupColdStarts(data, group, catalog);
+      coldByGroup.set(key, count);
+    }
+    return count;
+  };
   return (clustering) => {
     const full = complete(clustering, data.units.names);
-    const latencies = predictLatencies(sample, retimeModel(data, full, catalog, options.inProcessUs));
+    const latencies = predictLatencies(sample, retimeModel(data, full, catalog, options.inProcessUs, split));
     const meanUs = latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0;
-    const cold = coldStartsPerHour(data, full, catalog).perHour;
+    const cold = coldStartsPerHour(data, full, catalog, coldOf).perHour;
     const cost = baseCostPerHour(catalog, full);
     return {
       score:

@@ -39,6 +39,7 @@ export function retimeModel(
   clustering: Clustering,
   catalog: Catalog,
   inProcessUs: number,
+  splitNetworkUs = splitNetworkByUnit(data.hopNetwork, data.units.names.length),
 ): RetimeModel {
   const index = groupIndex(clustering);
   const names = data.units.names;
@@ -50,12 +51,7 @@ export function retimeModel(
   clustering.forEach((group, g) => {
     singleWorker[g] = isSingleWorker(catalog, group) ? 1 : 0;
   });
-  return {
-    groupOf,
-    singleWorker,
-    inProcessUs,
-    splitNetworkUs: splitNetworkByUnit(data.hopNetwork, names.length),
-  };
+  return { groupOf, singleWorker, inProcessUs, splitNetworkUs };
 }
 
 /** The predicted end-to-end latency of each trace (the longest of its roots), in the given order. */
@@ -72,26 +68,24 @@ export function predictLatencies(traces: readonly CompactTrace[], model: RetimeM
   return out;
 }
 
+/** Cold starts of one group, re-simulated from its members' recorded invocations. */
+export function groupColdStarts(data: PlanData, group: readonly string[], catalog: Catalog): number {
+  const keepAliveUs =
+    Math.min(...group.map((u) => (catalog.units[u] ?? catalog.defaults).keepAliveSeconds)) * 1e6;
+  return coldStartCount(
+    group.map((u) => data.invocations[data.units.id(u)]),
+    keepAliveUs,
+  );
+}
+
+/** `clustering` must be complete (every unit of the data in a group). */
 export function coldStartsPerHour(
   data: PlanData,
   clustering: Clustering,
   catalog: Catalog,
+  countOf = (group: readonly string[]) => groupColdStarts(data, group, catalog),
 ): { count: number; perHour: number } {
-  const index = groupIndex(clustering);
-  let count = 0;
-  const grouped = new Map<number, string[]>();
-  data.units.names.forEach((name, u) => {
-    const g = index.get(name) ?? -1 - u;
-    grouped.set(g, [...(grouped.get(g) ?? []), name]);
-  });
-  for (const members of grouped.values()) {
-    const keepAliveUs =
-      Math.min(...members.map((u) => (catalog.units[u] ?? catalog.defaults).keepAliveSeconds)) * 1e6;
-    count += coldStartCount(
-      members.map((u) => data.invocations[data.units.id(u)]),
-      keepAliveUs,
-    );
-  }
+  const count = clustering.reduce((sum, group) => sum + countOf(group), 0);
   return { count, perHour: count / data.hours() };
 }
 
