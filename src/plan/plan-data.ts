@@ -31,7 +31,8 @@ export class PlanData {
       this.keepExemplar(`${hop.from}\u0000${hop.to}`, t.traceId, hop.networkUs);
       if (hop.estimated) continue;
       const callee = this.units.id(hop.to);
-      (this.hopNetwork[callee] ??= []).push(hop.networkUs);
+      this.hopNetwork[callee] ??= [];
+      this.hopNetwork[callee].push(hop.networkUs);
     }
     for (const node of tree.nodes.values()) {
       const { unit, resource } = node.span;
