@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCallTree } from "../assemble/call-tree.ts";
+import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import { InvocationLog } from "./cold-start.ts";
 import { testSpan } from "./test-helpers.ts";
@@ -15,14 +16,7 @@ function invocation(unit: string, startUs: number, coldstart?: boolean) {
     kind: "server",
   });
   if (coldstart !== undefined) span.attributes["faas.coldstart"] = coldstart;
-  return buildCallTree({
-    key: span.spanId,
-    traceIds: [span.traceId],
-    spans: [span],
-    cut: "flush",
-    partial: false,
-    duplicates: 0,
-  });
+  return buildCallTree(traceOf([span]));
 }
 
 function coldStarts(trees: ReturnType<typeof invocation>[], keepAliveUs: number) {

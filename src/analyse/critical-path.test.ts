@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CallNode } from "../model/call-tree.ts";
 import type { CriticalSection } from "../model/critical-path.ts";
 import type { Span, SpanKind } from "../model/span.ts";
+import { seededRandom } from "../random.ts";
 import { criticalPath } from "./critical-path.ts";
 import { buildNodes, buildTree, type TestSpanFields, testSpan } from "./test-helpers.ts";
 
@@ -217,7 +218,7 @@ describe("criticalPath on random trees", () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
       const spans = randomSpans(seed);
       const expected = criticalPath(buildTree(spans));
-      const rng = mulberry32(seed * 7919);
+      const rng = seededRandom(seed * 7919);
       expect(criticalPath(buildTree(shuffle([...spans], rng))), `seed ${seed}`).toEqual(expected);
     }
   });
@@ -227,7 +228,7 @@ describe("criticalPath on random trees", () => {
       const spans = randomSpans(seed);
       const expected = criticalPath(buildTree(spans));
       const { roots, nodes } = buildNodes(spans);
-      const rng = mulberry32(seed * 104729);
+      const rng = seededRandom(seed * 104729);
       for (const node of nodes.values()) shuffle(node.children, rng);
       expect(criticalPath(roots[0]), `seed ${seed}`).toEqual(expected);
     }
@@ -247,18 +248,6 @@ function deepFreeze(node: CallNode): void {
   }
 }
 
-/** Small, seedable PRNG (mulberry32) so every failure names a reproducible seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(items: T[], rng: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
@@ -276,7 +265,7 @@ const KINDS: SpanKind[] = ["internal", "server", "client", "producer", "consumer
  * ones put many children on the path, past the scans and into the sorts).
  */
 function randomSpans(seed: number): Span[] {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
   const grid = int(1, 10);
   const base = rng() < 0.3 ? 0 : T0;

@@ -1,18 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildCallTree } from "../assemble/call-tree.ts";
+import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import { testSpan } from "./test-helpers.ts";
 import { analyseTrace } from "./trace-analysis.ts";
 
-const tree = (spans: Span[]) =>
-  buildCallTree({
-    key: "k",
-    traceIds: [spans[0].traceId],
-    spans,
-    cut: "flush",
-    partial: false,
-    duplicates: 0,
-  });
+const tree = (spans: Span[]) => buildCallTree(traceOf(spans));
 const id = (name: string) => name.padStart(16, "0");
 const span = (
   name: string,

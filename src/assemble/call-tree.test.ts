@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { EPOCH_US, makeSpan } from "../model/build.ts";
+import { EPOCH_US, makeSpan, traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import type { Trace } from "../model/trace.ts";
 import { buildCallTree } from "./call-tree.ts";
 import { derivedSpanId } from "./shared-spans.ts";
 
-const trace = (spans: Span[]): Trace => ({
-  key: spans[0].traceId,
-  traceIds: [spans[0].traceId],
-  spans,
-  cut: "flush",
-  partial: false,
-  duplicates: 0,
-});
 const at = (startMs: number, endMs: number) => ({
   startUs: EPOCH_US + startMs * 1000,
   endUs: EPOCH_US + endMs * 1000,
@@ -21,7 +13,7 @@ const at = (startMs: number, endMs: number) => ({
 describe("the call tree", () => {
   it("links children to parents and sorts them by start time", () => {
     const tree = buildCallTree(
-      trace([
+      traceOf([
         makeSpan({ spanId: "a".repeat(16), ...at(0, 10) }),
         makeSpan({ spanId: "c".repeat(16), parentSpanId: "a".repeat(16), ...at(5, 6) }),
         makeSpan({ spanId: "b".repeat(16), parentSpanId: "a".repeat(16), ...at(1, 2) }),
@@ -34,7 +26,7 @@ describe("the call tree", () => {
 
   it("keeps spans whose parent is missing as orphans heading their own subtree, and several roots", () => {
     const tree = buildCallTree(
-      trace([
+      traceOf([
         makeSpan({ spanId: "a".repeat(16), ...at(0, 10) }),
         makeSpan({ spanId: "b".repeat(16), ...at(1, 10) }),
         makeSpan({ spanId: "c".repeat(16), parentSpanId: "f".repeat(16), ...at(2, 3) }),
@@ -46,7 +38,7 @@ describe("the call tree", () => {
 
   it("breaks a parent cycle at its earliest span instead of losing the spans", () => {
     const tree = buildCallTree(
-      trace([
+      traceOf([
         makeSpan({ spanId: "a".repeat(16), parentSpanId: "b".repeat(16), ...at(0, 10) }),
         makeSpan({ spanId: "b".repeat(16), parentSpanId: "a".repeat(16), ...at(1, 5) }),
       ]),
@@ -58,7 +50,7 @@ describe("the call tree", () => {
   it("splits Zipkin's shared client/server span into a client span and its server child", () => {
     const shared = "5".repeat(16);
     const tree = buildCallTree(
-      trace([
+      traceOf([
         makeSpan({ spanId: "a".repeat(16), unit: "web", ...at(0, 20) }),
         makeSpan({ spanId: shared, parentSpanId: "a".repeat(16), kind: "client", unit: "web", ...at(1, 11) }),
         makeSpan({

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { EPOCH_US, makeSpan } from "../model/build.ts";
+import { EPOCH_US, makeSpan, traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import { buildCallTree } from "./call-tree.ts";
 
-const hopsOf = (spans: Span[]) =>
-  buildCallTree({
-    key: "k",
-    traceIds: [spans[0].traceId],
-    spans,
-    cut: "flush",
-    partial: false,
-    duplicates: 0,
-  }).hops;
+const hopsOf = (spans: Span[]) => buildCallTree(traceOf(spans)).hops;
 const at = (startMs: number, endMs: number) => ({
   startUs: EPOCH_US + startMs * 1000,
   endUs: EPOCH_US + endMs * 1000,

@@ -1,26 +1,19 @@
 /** `nanofuse host`: runs an app's functions in the layout of a clustering manifest, traced. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadManifest } from "../host/manifest.ts";
-import { DEFAULT_RUNTIME_OPTIONS } from "../host/options.ts";
+import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from "../host/options.ts";
 import { startHost } from "../host/supervisor.ts";
 import { loadCatalog } from "../plan/catalog.ts";
 import { loadCommand } from "./load.ts";
 import type { CommandState } from "./main.ts";
 
-interface HostCliOptions {
+interface HostCliOptions extends RuntimeOptions {
   app?: string;
   catalog?: string;
   manifest?: string;
   baseline?: boolean;
   record?: string;
   variant?: string;
-  networkDelayMs: number;
-  networkJitterMs: number;
-  callTimeoutMs: number;
-  initMs: number;
-  keepAliveMs: number;
-  workFactor: number;
-  payloadFactor: number;
 }
 
 const nonNegative = (value: string) => {

@@ -43,6 +43,16 @@ export interface DispatcherDeps {
   local: (unit: string, input: unknown, parent: Context, trigger: Trigger) => Promise<unknown>;
 }
 
+/** A send's PRODUCER span, after the OpenTelemetry messaging conventions. */
+const sendAttributes = (from: string, to: string): Attributes => ({
+  [FAAS_NAME]: from,
+  [PEER_SERVICE]: to,
+  [FAAS_INVOKED_NAME]: to,
+  "messaging.system": MESSAGING_SYSTEM,
+  "messaging.operation.type": "send",
+  "messaging.destination.name": to,
+});
+
 export class Dispatcher implements Calls {
   private routes?: Routes;
   /** Sends that were not delivered; each is also on its PRODUCER span. */
@@ -93,14 +103,7 @@ export class Dispatcher implements Calls {
     // An in-process queue: a PRODUCER span here, a CONSUMER span for the callee (as for a remote
     // send), so the analysis sees asynchronous work and keeps it off the critical path. It runs
     // later, as a queue would: the caller goes on first. The error is on the callee's span.
-    const span = this.startSpan(SpanKind.PRODUCER, `send ${to}`, parent, {
-      [FAAS_NAME]: from,
-      [PEER_SERVICE]: to,
-      [FAAS_INVOKED_NAME]: to,
-      "messaging.system": MESSAGING_SYSTEM,
-      "messaging.operation.type": "send",
-      "messaging.destination.name": to,
-    });
+    const span = this.startSpan(SpanKind.PRODUCER, `send ${to}`, parent, sendAttributes(from, to));
     span.end(clock());
     const run = new Promise((resolve) => setImmediate(resolve)).then(() =>
       this.deps.local(to, input, trace.setSpan(parent, span), "message"),
@@ -160,12 +163,7 @@ export class Dispatcher implements Calls {
     const url = this.urlOf(from, to, "deliver");
     const delay = sampleDelay(this.deps.options.networkDelayMs, this.deps.options.networkJitterMs);
     const span = this.startSpan(SpanKind.PRODUCER, `send ${to}`, parent, {
-      [FAAS_NAME]: from,
-      [PEER_SERVICE]: to,
-      [FAAS_INVOKED_NAME]: to,
-      "messaging.system": MESSAGING_SYSTEM,
-      "messaging.operation.type": "send",
-      "messaging.destination.name": to,
+      ...sendAttributes(from, to),
       "server.address": new URL(url).hostname,
       [NETWORK_DELAY]: delay,
     });

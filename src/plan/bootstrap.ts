@@ -5,18 +5,7 @@
  *
  * Defaults: 200 resamples, 95% level.
  */
-
-/** mulberry32: a small, fast, seedable PRNG (public domain, Tommy Ettinger). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../random.ts";
 
 /** The q-quantile of sorted values, nearest rank (as Prometheus and DDSketch report observed values). */
 export function quantileSorted(sorted: Float64Array | number[], q: number): number {

@@ -11,7 +11,7 @@
  * Defaults: weight attribute `weight` (missing = 1), at most 50 sweeps (it usually settles in < 10).
  */
 import type { AbstractGraph, Attributes } from "graphology-types";
-import { seededRandom } from "./bootstrap.ts";
+import { seededRandom } from "../random.ts";
 
 export interface CommunityOptions {
   seed: number;

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { testSpan } from "../analyse/test-helpers.ts";
 import { buildCallTree } from "../assemble/call-tree.ts";
+import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import { replayFiles } from "../pipeline/replay.ts";
 import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
@@ -18,10 +19,7 @@ const span = (
 ) => testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
 
 function compact(spans: Span[], units = new UnitTable()): CompactTrace {
-  return compactTrace(
-    buildCallTree({ key: "k", traceIds: ["t"], spans, cut: "flush", partial: false, duplicates: 0 }),
-    units,
-  );
+  return compactTrace(buildCallTree(traceOf(spans)), units);
 }
 
 function model(units: UnitTable, groups: string[][], options: Partial<RetimeModel> = {}): RetimeModel {

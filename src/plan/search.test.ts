@@ -3,9 +3,10 @@ import { Analyser } from "../analyse/analyser.ts";
 import { edgeReports } from "../analyse/report.ts";
 import { testSpan } from "../analyse/test-helpers.ts";
 import { buildCallTree } from "../assemble/call-tree.ts";
+import { traceOf } from "../model/build.ts";
 import type { Catalog } from "../model/catalog.ts";
 import type { Span } from "../model/span.ts";
-import { seededRandom } from "./bootstrap.ts";
+import { seededRandom } from "../random.ts";
 import { defaultCatalog } from "./catalog.ts";
 import type { Clustering } from "./clustering.ts";
 import { violations } from "./constraints.ts";
@@ -70,14 +71,7 @@ function record(requests: (i: number) => Call, count = 20) {
   for (let i = 0; i < count; i++) {
     const traceId = (i + 1).toString(16).padStart(32, "0");
     const spans = spansOf(requests(i), 1_704_067_200_000_000 + i * 1_000_000, traceId);
-    const tree = buildCallTree({
-      key: traceId,
-      traceIds: [traceId],
-      spans,
-      cut: "flush",
-      partial: false,
-      duplicates: 0,
-    });
+    const tree = buildCallTree(traceOf(spans));
     data.add(tree);
     analyser.add(tree);
   }

@@ -7,7 +7,7 @@ import { PlanData } from "./plan-data.ts";
 import { whatIf } from "./what-if.ts";
 
 const fixtures = fileURLToPath(
-  new URL("../../fixtures/shop-checkout-baseline.otlp.jsonl.gz", import.meta.url),
+  new URL("../../test/fixtures/synthetic/shop-checkout-baseline.otlp.jsonl.gz", import.meta.url),
 );
 
 async function load() {

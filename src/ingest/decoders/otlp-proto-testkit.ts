@@ -6,20 +6,12 @@
 import { Readable } from "node:stream";
 import type { Problem } from "../../errors.ts";
 import type { Span } from "../../model/span.ts";
+import { seededRandom } from "../../random.ts";
 import type { SpanSink } from "../decoder.ts";
 import { otlpTypes } from "./otlp-proto-reference.ts";
 
-/** mulberry32: small, fast and seedable, so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded, so a failing case can be replayed. */
+export const rng = seededRandom;
 
 type Random = () => number;
 type Json = Record<string, unknown>;
