@@ -8,16 +8,22 @@
  * - replay section (issue 2), on the shop files: bare decode (readTraceFile into a sink that only
  *   counts) and the replay pipeline (replayFiles + Inventory);
  * - analysis section (issue 3), on the shop files and the chain: bare decode and what
- *   `nanofuse analyse --format json` does (replayFiles + Analyser, finish(), the JSON report).
+ *   `nanofuse analyse --format json` does (replayFiles + Analyser, finish(), the JSON report);
+ * - planning section (issue 5), on a synthetic system built in the child (bench/plan-scale.ts: 1,000
+ *   units, 10,000 edges, 100,000 traces): `plan()` as `nanofuse plan` runs it, and with a minimum gain
+ *   low enough that the search runs to its own limits; one `whatIf()` on all traces.
  * Every measurement runs in its own child process, so peak RSS is that process's `maxRSS` and no run
  * inherits another's heap or JIT state; the best of the runs is reported with all of them. Results are
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
- * Options (defaults): --spans 1000000, --chain-spans 100000, --runs 3, --seed 42, --only
- * replay|analysis (default both; a decode run of a shop file serves both sections), --write (default
- * only when spans ≥ 1,000,000, so quick checks do not overwrite recorded figures), --no-write,
- * --profile (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
- * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per trace].
+ * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
+ * --only replay|analysis|planning (default all; a decode run of a shop file serves both the replay and
+ * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
+ * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
+ * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts). After
+ * writing, bench/RESULTS.md is formatted with Biome so that `npm run check` stays clean.
+ * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per
+ * trace], --child planning <units> <edges> <traces> <seed>.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,6 +31,8 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+// Types only: every child loads this file, and decode and replay children load no planning modules.
+import type { PlanScaleMeasurement } from "./plan-scale.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
@@ -33,9 +41,16 @@ const RESULTS = join(HERE, "RESULTS.md");
 const SECTIONS = {
   replay: { id: "replay", title: "Replay (issue 2)" },
   analysis: { id: "analysis", title: "Analysis (issue 3)" },
+  planning: { id: "planning", title: "Planning (issue 5)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
+/** The planning section's system (issue 5): units, call edges, traces (--plan-traces). */
+const PLAN_UNITS = 1_000;
+const PLAN_EDGES = 10_000;
+const FULL_RUN_PLAN_TRACES = 100_000;
+/** Issue 5's aim for the whole `plan()` call, seconds on one core. */
+const PLAN_AIM_SECONDS = 10;
 /** The replay's default `maxSpansPerTrace` (100,000) would split the chain; the bench lifts it. */
 const CHAIN_MAX_SPANS_PER_TRACE = 200_000;
 const CHAIN_UNITS = 4;
@@ -50,6 +65,7 @@ let loadBefore = 0;
 interface Options {
   spans: number;
   chainSpans: number;
+  planTraces: number;
   sections: SectionId[];
   runs: number;
   seed: number;
@@ -78,7 +94,8 @@ function parseArgs(argv: string[]): Options {
   const options: Options = {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
-    sections: ["replay", "analysis"],
+    planTraces: FULL_RUN_PLAN_TRACES,
+    sections: ["replay", "analysis", "planning"],
     runs: 3,
     seed: 42,
     write: true,
@@ -94,18 +111,23 @@ function parseArgs(argv: string[]): Options {
     };
     if (arg === "--spans") options.spans = int();
     else if (arg === "--chain-spans") options.chainSpans = int();
+    else if (arg === "--plan-traces") options.planTraces = int();
     else if (arg === "--runs") options.runs = int();
     else if (arg === "--only") {
       const id = argv[++i];
-      if (id !== "replay" && id !== "analysis") throw new Error("--only needs replay or analysis");
-      options.sections = [id];
+      if (!(id in SECTIONS)) throw new Error(`--only needs one of ${Object.keys(SECTIONS).join(", ")}`);
+      options.sections = [id as SectionId];
     } else if (arg === "--seed") options.seed = int();
     else if (arg === "--write") write = true;
     else if (arg === "--no-write") write = false;
     else if (arg === "--profile") options.profile = true;
     else throw new Error(`unknown option ${arg}`);
   }
-  options.write = write ?? options.spans >= FULL_RUN_SPANS;
+  options.write =
+    write ??
+    options.sections.every((id) =>
+      id === "planning" ? options.planTraces >= FULL_RUN_PLAN_TRACES : options.spans >= FULL_RUN_SPANS,
+    );
   return options;
 }
 
@@ -181,22 +203,28 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(
-  mode: Mode,
-  file: string,
+/** Child: the planning measurement of bench/plan-scale.ts, as one JSON line on stdout. */
+async function planningChild(args: string[]): Promise<void> {
+  const { measurePlanning } = await import("./plan-scale.ts");
+  const [units, edges, traces, seed] = args.map(Number);
+  process.stdout.write(`${JSON.stringify(measurePlanning({ units, edges, traces, seed }))}\n`);
+}
+
+function runChild<T = Measurement>(
+  mode: Mode | "planning",
+  childArgs: string[],
   options: Options,
-  maxSpansPerTrace?: number,
-): Promise<Measurement> {
+): Promise<T> {
   const args = ["--expose-gc", "--import", "tsx"];
   if (options.profile) {
     args.push(
       "--cpu-prof",
       `--cpu-prof-dir=${join(DATA, "profiles")}`,
-      `--cpu-prof-name=${mode}-${file.split("/").pop()}-${process.hrtime.bigint()}.cpuprofile`,
+      `--cpu-prof-name=${mode}-${childArgs[0].split("/").pop()}-${process.hrtime.bigint()}.cpuprofile`,
     );
   }
-  args.push(fileURLToPath(import.meta.url), "--child", mode, file);
-  if (maxSpansPerTrace) args.push(String(maxSpansPerTrace));
+  args.push(fileURLToPath(import.meta.url), "--child", mode, ...childArgs);
+  const [file] = childArgs;
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
@@ -329,12 +357,12 @@ interface Row {
 const bestOf = (row: Row) => row.runs.reduce((a, b) => (rate(b) > rate(a) ? b : a));
 const secs = (s: number) => s.toFixed(s < 10 ? 2 : 1);
 
-function machine(): string[] {
+function machine(since = loadBefore): string[] {
   const cpus = os.cpus();
   return [
     `- machine: ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- node ${process.version}, recorded ${new Date().toISOString().slice(0, 10)}`,
-    `- load average (1 min) before / after the runs: ${loadBefore.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} (above 0 means other processes shared the cores: expect noise)`,
+    `- load average (1 min) before / after the runs: ${since.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} (above 0 means other processes shared the cores: expect noise)`,
   ];
 }
 
@@ -438,7 +466,8 @@ async function writeResults(id: SectionId, body: string): Promise<void> {
 async function measure(data: DataFile, mode: Row["mode"], options: Options): Promise<Row> {
   const row: Row = { data, mode, runs: [] };
   for (let run = 1; run <= options.runs; run++) {
-    const m = await runChild(mode, data.file, options, mode === "decode" ? undefined : data.maxSpansPerTrace);
+    const max = mode === "decode" ? undefined : data.maxSpansPerTrace;
+    const m = await runChild(mode, max ? [data.file, String(max)] : [data.file], options);
     if (m.spans !== data.spans)
       throw new Error(`${mode} of ${data.file} read ${m.spans} spans, expected ${data.spans}`);
     if (mode === "analyse" && m.traces !== data.traces)
@@ -457,16 +486,99 @@ async function measure(data: DataFile, mode: Row["mode"], options: Options): Pro
   return row;
 }
 
+/** Planning runs: each child builds the system and plans it (bench/plan-scale.ts). */
+async function measurePlanningRuns(options: Options): Promise<PlanScaleMeasurement[]> {
+  const runs: PlanScaleMeasurement[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const m = await runChild<PlanScaleMeasurement>(
+      "planning",
+      [PLAN_UNITS, PLAN_EDGES, options.planTraces, options.seed].map(String),
+      options,
+    );
+    const plans = m.plans
+      .map(
+        (p) =>
+          `${p.scenario} ${secs(p.seconds)} s (${p.evaluations} evaluations, ${p.moves} moves${p.sameStepsAsPlan ? "" : ", search again differs!"})`,
+      )
+      .join(", ");
+    process.stderr.write(
+      `planning run ${run}: build ${secs(m.buildSeconds)} s; plan() ${plans}; whatIf ${secs(m.whatIf.seconds)} s; peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+    );
+    runs.push(m);
+  }
+  return runs;
+}
+
+function planningSection(options: Options, runs: PlanScaleMeasurement[], since: number): string {
+  const first = runs[0];
+  const all = (f: (m: PlanScaleMeasurement) => number) => runs.map((m) => secs(f(m))).join(" / ");
+  const best = (f: (m: PlanScaleMeasurement) => number) => Math.min(...runs.map(f));
+  const bestRun = (f: (m: PlanScaleMeasurement) => number) => runs.reduce((a, b) => (f(b) < f(a) ? b : a));
+  const ms = (us: number) => (us / 1000).toFixed(2);
+  const setup = first.setup;
+  const lines = [
+    `## ${SECTIONS.planning.title}`,
+    "",
+    ...machine(since),
+    `- input: a synthetic system (bench/plan-scale.ts, seed ${options.seed}): ${fmt(first.units)} units in teams of ${setup.team} that mostly call within their team, ${fmt(first.systemEdges)} call edges (10% asynchronous only; the analysis reports ${fmt(first.edges)} edges, ${fmt(first.syncEdges)} synchronous), ${fmt(first.traces)} traces of ${fmt(first.spans)} spans over one hour (depth ≤ 4, 1–3 calls per span, 30% of fan-outs parallel)`,
+    `- catalog: the defaults, every ${setup.pythonEvery}th unit on python3.12, at most ${setup.maxGroupSize} units per group, every ${setup.pinEvery}th unit pinned; current clustering: as recorded (every unit alone)`,
+    `- each run in its own child process: build the input, then \`plan()\` in each scenario below, in order, then one \`whatIf()\`; best of ${options.runs} runs per figure; peak RSS is the child's maxRSS, the build included`,
+    "- build (not planning): the spans through `buildCallTree`, `PlanData.add`, `Analyser.add`, `finish()` and `edgeReports`, as `nanofuse plan` does while it reads traces",
+    `- \`plan()\`: \`plan(data, edges, catalog, undefined, { minGain })\` as \`nanofuse plan\` calls it: search with \`makeEvaluator\` (${fmt(setup.sampleTraces)} sampled traces per evaluation; at most ${setup.maxMoves} moves and ${setup.maxEvaluations} evaluations), \`whatIf()\` of the current and of the proposed clustering on all ${fmt(first.traces)} traces with ${setup.resamples} bootstrap resamples, evidence per move. Evaluations, which \`plan()\` does not report, and the search's own time come from the same \`search()\` run again right after (set up as planner.ts does; same moves in every run: ${runs.every((m) => m.plans.every((p) => p.sameStepsAsPlan)) ? "yes" : "**no**"})`,
+    "- scenarios: `defaults`, the minimum gain of `nanofuse plan` (1% of the current mean latency); `min gain 0.001` (1 µs of mean latency), so that the search goes on until its own limits stop it: the most search `plan()` does on this input",
+    `- aim (issue 5): planning under ${PLAN_AIM_SECONDS} s on one core. The planning runs on Node's one main thread; CPU time is the process's user + system time during \`plan()\`, GC helper threads included`,
+    "",
+    "| `plan()` scenario | min gain (score units) | best s | all runs (s) | CPU s (best run) | search alone s (best run) | evaluations | moves (merge / move / split) | groups | predicted mean ms (current → proposed) | content hash | aim < 10 s |",
+    "|---|---:|---:|---|---:|---:|---:|---|---:|---|---|---|",
+  ];
+  first.plans.forEach((plan, i) => {
+    const seconds = (m: PlanScaleMeasurement) => m.plans[i].seconds;
+    const b = bestRun(seconds).plans[i];
+    const hashes = [...new Set(runs.map((m) => m.plans[i].contentHash))];
+    lines.push(
+      `| ${plan.scenario} | ${Number(b.minGain.toPrecision(3))} | ${secs(b.seconds)} | ${all(seconds)} | ${secs(b.cpuSeconds)} | ${secs(b.searchSeconds)} | ${b.evaluations} | ${b.moves} (${b.kinds.merge} / ${b.kinds.move} / ${b.kinds.split}) | ${fmt(b.groupsBefore)} → ${fmt(b.groupsAfter)} | ${ms(b.meanUsBefore)} → ${ms(b.meanUsAfter)} | ${hashes.length === 1 ? `${hashes[0]} (all runs)` : `differs: ${hashes.join(", ")}`} | ${b.seconds < PLAN_AIM_SECONDS ? "met" : "not met"} |`,
+    );
+  });
+  const per100k = (m: PlanScaleMeasurement) => m.whatIf.secondsPer100kTraces;
+  const rss = runs.map((m) => mib(m.maxRssBytes)).join(" / ");
+  lines.push(
+    "",
+    "| measurement | best s | all runs (s) | per 100,000 traces (best, s) |",
+    "|---|---:|---|---:|",
+    `| build of the input (not planning), ${fmt(first.traces)} traces | ${secs(best((m) => m.buildSeconds))} | ${all((m) => m.buildSeconds)} | – |`,
+    `| one \`whatIf()\` (proposed clustering of the last scenario) on all ${fmt(first.traces)} traces, ${first.whatIf.resamples} bootstrap resamples | ${secs(best((m) => m.whatIf.seconds))} | ${all((m) => m.whatIf.seconds)} | ${secs(best(per100k))} |`,
+    "",
+    `Peak RSS (child maxRSS, MiB, all runs): ${rss}. First run, after the build and a GC: V8 heap used ${mib(first.heapUsedWithAnalyserBytes)} MiB while the \`Analyser\` (windowed aggregates) is still referenced, ${mib(first.heapUsedAfterBuildBytes)} MiB once it is dropped (what planning holds: \`PlanData\`, the edge reports); RSS then ${mib(first.rssAfterBuildBytes)} MiB (V8 keeps the freed pages), and planning raised the peak above that by ${mib(first.maxRssBytes - first.rssAfterBuildBytes)} MiB.`,
+  );
+  return lines.join("\n");
+}
+
+/** Formats bench/RESULTS.md as `npm run check` expects (Biome formats Markdown tables). */
+function formatResults(): Promise<void> {
+  return new Promise((resolve) => {
+    const biome = join(ROOT, "node_modules", ".bin", "biome");
+    const proc = spawn(biome, ["format", "--write", RESULTS], { cwd: ROOT, stdio: "ignore" });
+    proc.on("error", () => resolve());
+    proc.on("close", (code) => {
+      if (code !== 0)
+        process.stderr.write(`note: biome format of ${relative(ROOT, RESULTS)} exited with ${code}\n`);
+      resolve();
+    });
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === "--child") return child(argv[1], argv[2], argv[3]);
+  if (argv[0] === "--child")
+    return argv[1] === "planning" ? planningChild(argv.slice(2)) : child(argv[1], argv[2], argv[3]);
   const options = parseArgs(argv);
   const replay = options.sections.includes("replay");
   const analysis = options.sections.includes("analysis");
-  const data = await ensureData(options);
+  const planning = options.sections.includes("planning");
+  const data = replay || analysis ? await ensureData(options) : [];
   const chain = analysis ? await ensureChain(options) : undefined;
   loadBefore = os.loadavg()[0];
-  const baseline = replay ? await runChild("baseline", data[0].file, options) : undefined;
-  const analysisBaseline = analysis ? await runChild("baseline-analyse", data[0].file, options) : undefined;
+  const baseline = replay ? await runChild("baseline", [data[0].file], options) : undefined;
+  const analysisBaseline = analysis ? await runChild("baseline-analyse", [data[0].file], options) : undefined;
   // Per file: decode, then the pipelines, so that each ratio compares runs close in time.
   const replayRows: Row[] = [];
   const analysisRows: Row[] = [];
@@ -481,9 +593,14 @@ async function main(argv: string[]): Promise<void> {
   if (replay && baseline) bodies.push(["replay", replaySection(options, replayRows, baseline)]);
   if (chain && analysisBaseline)
     bodies.push(["analysis", analysisSection(options, analysisRows, analysisBaseline, chain)]);
+  if (planning) {
+    const since = os.loadavg()[0];
+    bodies.push(["planning", planningSection(options, await measurePlanningRuns(options), since)]);
+  }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {
     for (const [id, body] of bodies) await writeResults(id, body);
+    await formatResults();
     process.stdout.write(`\nwritten to ${relative(process.cwd(), RESULTS)}\n`);
   } else
     process.stdout.write("\n(not written to bench/RESULTS.md: a quick check; pass --write to record it)\n");

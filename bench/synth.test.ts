@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_LIST, fixtureBytes } from "../scripts/make-fixtures.ts";
+import { FIXTURE_LIST, fixtureBytes, SYNTHETIC_FIXTURES } from "../scripts/make-fixtures.ts";
 import { Inventory } from "../src/analyse/inventory.ts";
 import type { Problem } from "../src/errors.ts";
 import { readTraceFile } from "../src/ingest/sources/file.ts";
@@ -178,9 +178,9 @@ describe("synthetic files read back through the pipeline", () => {
   });
 });
 
-describe("the fixtures in fixtures/", () => {
+describe("the synthetic fixtures in test/fixtures/synthetic/", () => {
   it.each(FIXTURE_LIST)("$file is what scripts/make-fixtures.ts writes", async (fixture) => {
-    const committed = await readFile(join(import.meta.dirname, "..", "fixtures", fixture.file));
+    const committed = await readFile(join(SYNTHETIC_FIXTURES, fixture.file));
     expect(committed.equals(fixtureBytes(fixture))).toBe(true);
   });
 });

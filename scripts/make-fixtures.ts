@@ -1,8 +1,10 @@
 /**
- * `npm run fixtures`: writes the synthetic scenario fixtures into fixtures/, byte for byte the same on
- * every run (seeded generator, gzip header with a fixed mtime and OS byte). They stand in for
- * recordings of the demo app until it exists; fixtures/README.md says which file shows what.
- * Only this script's lines of fixtures/README.md (between its markers) are rewritten.
+ * `npm run fixtures`: writes the synthetic scenario fixtures into test/fixtures/synthetic/, byte for
+ * byte the same on every run (seeded generator, gzip header with a fixed mtime and OS byte). Tests use
+ * them where exact, known traces matter; the recordings of the demo app are in fixtures/ (written by
+ * scripts/record.ts), so that `nanofuse replay fixtures/` reads real traces only.
+ * test/fixtures/synthetic/README.md says which file shows what; only this script's lines of it
+ * (between its markers) are rewritten.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -17,7 +19,7 @@ import {
 } from "../bench/synth.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(ROOT, "fixtures");
+export const SYNTHETIC_FIXTURES = join(ROOT, "test", "fixtures", "synthetic");
 const SEED = 20240101;
 /** Fixtures stay small (< 300 KB each) so they live in git comfortably. */
 const MAX_BYTES = 300 * 1024;
@@ -74,11 +76,11 @@ const BEGIN = "<!-- make-fixtures:begin -->";
 const END = "<!-- make-fixtures:end -->";
 
 async function writeReadme(lines: string[]): Promise<void> {
-  const file = join(FIXTURES, "README.md");
+  const file = join(SYNTHETIC_FIXTURES, "README.md");
   const block = [BEGIN, ...lines, END].join("\n");
   const current = await readFile(file, "utf8").catch(
     () =>
-      "# Fixtures\n\nTrace files named by scenario. One line per file: what it shows and how it was made.\n",
+      "# Synthetic fixtures\n\nGenerated traces of the demo shop for tests, named by scenario. One line per file: what it shows and how it was made.\n",
   );
   const from = current.indexOf(BEGIN);
   const to = current.indexOf(END);
@@ -90,16 +92,16 @@ async function writeReadme(lines: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await mkdir(FIXTURES, { recursive: true });
+  await mkdir(SYNTHETIC_FIXTURES, { recursive: true });
   const lines: string[] = [];
   for (const fixture of FIXTURE_LIST) {
     const bytes = fixtureBytes(fixture);
     if (bytes.length > MAX_BYTES)
       throw new Error(`${fixture.file} is ${bytes.length} bytes, over ${MAX_BYTES}`);
-    await writeFile(join(FIXTURES, fixture.file), bytes);
+    await writeFile(join(SYNTHETIC_FIXTURES, fixture.file), bytes);
     const spans = fixtureTraces(fixture).reduce((n, t) => n + t.spans.length, 0);
     lines.push(
-      `- \`${fixture.file}\`: ${fixture.scenario}. ${fixture.traces} traces, ${spans} spans. Synthetic: made by \`npm run fixtures\` (scripts/make-fixtures.ts with bench/synth.ts, seed ${SEED}) until the demo app records real ones.`,
+      `- \`${fixture.file}\`: ${fixture.scenario}. ${fixture.traces} traces, ${spans} spans. Synthetic: made by \`npm run fixtures\` (scripts/make-fixtures.ts with bench/synth.ts, seed ${SEED}); the demo app's real recordings are in fixtures/.`,
     );
     process.stdout.write(
       `${fixture.file}: ${fixture.traces} traces, ${spans} spans, ${bytes.length} bytes\n`,

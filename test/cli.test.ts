@@ -1,6 +1,7 @@
 /**
- * The `nanofuse` command as a user runs it: through bin/nanofuse.js, on the project's fixtures and
- * on bad input, checking the documented JSON contracts and exit codes.
+ * The `nanofuse` command as a user runs it: through bin/nanofuse.js, on the recorded fixtures of the
+ * README's quick start, on the small synthetic ones and on bad input, checking the documented JSON
+ * contracts and exit codes.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -11,7 +12,10 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
+/** The README's quick start: the demo shop recorded in two layouts (scripts/record.ts). */
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
+/** Small and exact (scripts/make-fixtures.ts): quick to read, for the contracts. */
+const synthetic = fileURLToPath(new URL("./fixtures/synthetic/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "nanofuse-cli-"));
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -25,8 +29,20 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe("nanofuse replay", () => {
-  it("prints the summary contract as JSON for the fixtures and exits 0", async () => {
-    const { code, stdout } = await run("replay", fixtures, "--format", "json");
+  it("reads the recorded fixtures of the quick start without a single problem, even with --strict", async () => {
+    const { code, stdout } = await run("replay", fixtures, "--strict", "--format", "json");
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.summary).toMatchObject({ units: 14, rejected: {}, warnings: {} });
+    expect(doc.files.map((f: { file: string }) => f.file.split(/[\\/]/).pop())).toEqual([
+      "shop-baseline.otlp.jsonl.gz",
+      "shop-fused-checkout.otlp.jsonl.gz",
+    ]);
+    for (const key of ["traces", "spans", "hops"]) expect(doc.summary[key]).toBeGreaterThan(0);
+  });
+
+  it("prints the summary contract as JSON for the synthetic fixtures and exits 0", async () => {
+    const { code, stdout } = await run("replay", synthetic, "--format", "json");
     expect(code).toBe(0);
     const { summary } = JSON.parse(stdout);
     expect(summary).toMatchObject({ rejected: {}, warnings: {} });
@@ -34,7 +50,7 @@ describe("nanofuse replay", () => {
   });
 
   it("prints a readable report with the top units and hops", async () => {
-    const { code, stdout } = await run("replay", fixtures);
+    const { code, stdout } = await run("replay", synthetic);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^traces \d+/m);
     expect(stdout).toContain("top hops by network time");
@@ -46,7 +62,7 @@ describe("nanofuse replay", () => {
     const lenient = await run(
       "replay",
       file,
-      join(fixtures, "shop-checkout-baseline.otlp.jsonl.gz"),
+      join(synthetic, "shop-checkout-baseline.otlp.jsonl.gz"),
       "--format",
       "json",
     );
@@ -65,13 +81,13 @@ describe("nanofuse replay", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("NF_NO_INPUT");
     expect((await run("replay")).code).toBe(2);
-    expect((await run("replay", fixtures, "--format", "yaml")).code).toBe(2);
+    expect((await run("replay", synthetic, "--format", "yaml")).code).toBe(2);
   });
 });
 
 describe("nanofuse analyse", () => {
   it("prints the documented per-trace JSON contract, with critical paths relative to each root", async () => {
-    const { code, stdout } = await run("analyse", fixtures, "--per-trace", "--format", "json");
+    const { code, stdout } = await run("analyse", synthetic, "--per-trace", "--format", "json");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
     expect(doc.summary.traces).toBe(doc.traces.length);
@@ -101,7 +117,7 @@ describe("nanofuse analyse", () => {
   });
 
   it("is also spelled analyze, and prints a readable report", async () => {
-    const { code, stdout } = await run("analyze", fixtures);
+    const { code, stdout } = await run("analyze", synthetic);
     expect(code).toBe(0);
     expect(stdout).toContain("network on the critical path");
     expect(stdout).toContain("barrier stragglers");
