@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { EPOCH_US, makeSpan, traceOf } from "../model/build.ts";
-import type { Span } from "../model/span.ts";
-import type { Trace } from "../model/trace.ts";
 import { buildCallTree } from "./call-tree.ts";
 import { derivedSpanId } from "./shared-spans.ts";
 
