@@ -20,8 +20,7 @@
  * --only replay|analysis|planning (default all; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
- * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts). After
- * writing, bench/RESULTS.md is formatted with Biome so that `npm run check` stays clean.
+ * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
  * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per
  * trace], --child planning <units> <edges> <traces> <seed>.
  */
@@ -553,20 +552,6 @@ function planningSection(options: Options, runs: PlanScaleMeasurement[], since: 
   return lines.join("\n");
 }
 
-/** Formats bench/RESULTS.md as `npm run check` expects (Biome formats Markdown tables). */
-function formatResults(): Promise<void> {
-  return new Promise((resolve) => {
-    const biome = join(ROOT, "node_modules", ".bin", "biome");
-    const proc = spawn(biome, ["format", "--write", RESULTS], { cwd: ROOT, stdio: "ignore" });
-    proc.on("error", () => resolve());
-    proc.on("close", (code) => {
-      if (code !== 0)
-        process.stderr.write(`note: biome format of ${relative(ROOT, RESULTS)} exited with ${code}\n`);
-      resolve();
-    });
-  });
-}
-
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "--child")
     return argv[1] === "planning" ? planningChild(argv.slice(2)) : child(argv[1], argv[2], argv[3]);
@@ -600,7 +585,6 @@ async function main(argv: string[]): Promise<void> {
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {
     for (const [id, body] of bodies) await writeResults(id, body);
-    await formatResults();
     process.stdout.write(`\nwritten to ${relative(process.cwd(), RESULTS)}\n`);
   } else
     process.stdout.write("\n(not written to bench/RESULTS.md: a quick check; pass --write to record it)\n");

@@ -80,7 +80,8 @@ export function planCommand(state: CommandState): Command {
         ? (await loadManifest(opts.current)).groups.map((g) => g.units)
         : undefined;
       const data = new PlanData();
-      const analyser = new Analyser();
+      // One window: planning needs only the totals per edge, not a time series of them.
+      const analyser = new Analyser({ windowUs: Number.MAX_SAFE_INTEGER });
       const { result: replay } = await replayInput(paths, opts, (tree) => {
         analyser.add(tree);
         data.add(tree);

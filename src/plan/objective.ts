@@ -2,7 +2,7 @@
  * The planning objective, lower is better:
  *   latency ms × mean predicted end-to-end latency (ms)
  * + coldStart × predicted cold starts per hour
- * + cost      × base cost per hour
+ * + cost      × (base cost + compute cost) per hour
  * Defaults: 1 per ms, 0.01 per cold start/hour (100 cold starts an hour weigh as much as 1 ms on
  * every request), 10 per $/hour. Latency comes from re-timing the traces (what-if), on a fixed
  * sample of at most `sampleTraces` of them so the search stays fast; the proposal's reported
@@ -12,7 +12,7 @@ import type { Catalog } from "../model/catalog.ts";
 import { type Clustering, complete } from "./clustering.ts";
 import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
-import { splitNetworkByUnit } from "./cost/in-process-call.ts";
+import { computeCostPerHour } from "./cost/compute-cost.ts";
 import type { PlanData } from "./plan-data.ts";
 import { coldStartsPerHour, groupColdStarts, predictLatencies, retimeModel } from "./what-if.ts";
 
@@ -29,6 +29,7 @@ export interface Score {
   meanUs: number;
   coldStartsPerHour: number;
   baseCostPerHour: number;
+  computeCostPerHour: number;
 }
 
 export type Evaluator = (clustering: Clustering) => Score;
@@ -40,8 +41,7 @@ export function makeEvaluator(
 ): Evaluator {
   const weights = options.weights ?? DEFAULT_WEIGHTS;
   const sample = spreadSample(data.sortedTraces(), options.sampleTraces ?? 2000);
-  // What does not depend on the clustering is computed once; a group's cold starts once per group.
-  const split = splitNetworkByUnit(data.hopNetwork, data.units.names.length);
+  // A group's cold starts are computed once per group (PlanData keeps what depends on no clustering).
   const coldByGroup = new Map<string, number>();
   const coldOf = (group: readonly string[]) => {
     const key = group.join("\u0000");
@@ -54,18 +54,21 @@ export function makeEvaluator(
   };
   return (clustering) => {
     const full = complete(clustering, data.units.names);
-    const latencies = predictLatencies(sample, retimeModel(data, full, catalog, options.inProcessUs, split));
+    const model = retimeModel(data, full, catalog, options.inProcessUs);
+    const latencies = predictLatencies(sample, model);
     const meanUs = latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0;
     const cold = coldStartsPerHour(data, full, catalog, coldOf).perHour;
     const cost = baseCostPerHour(catalog, full);
+    const compute = computeCostPerHour(data.busy.values(), model.groupOf, full, catalog, data.hours());
     return {
       score:
         weights.latencyPerMs * (meanUs / 1000) +
         weights.coldStartPerHour * cold +
-        weights.costPerDollarHour * cost,
+        weights.costPerDollarHour * (cost + compute),
       meanUs,
       coldStartsPerHour: cold,
       baseCostPerHour: cost,
+      computeCostPerHour: compute,
     };
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { CallTree } from "../model/call-tree.ts";
 import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
+import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 
 const SERVER = 2;
 const EXEMPLARS = 3;
@@ -20,10 +21,15 @@ export class PlanData {
   readonly exemplars = new Map<string, { traceId: string; networkUs: number }[]>();
   /** Per unit: the process it was recorded in (`nanofuse.group`, else `service.name` when it differs). */
   readonly processOf = new Map<string, string>();
+  /** Invocation time per (calling unit id, invoked unit id), µs; the caller is -1 for a root (compute cost). */
+  readonly busy = new Map<string, { caller: number; callee: number; us: number }>();
   firstUs = Number.POSITIVE_INFINITY;
   lastUs = Number.NEGATIVE_INFINITY;
 
+  private split?: Float64Array;
+
   add(tree: CallTree): CompactTrace {
+    this.split = undefined;
     const t = compactTrace(tree, this.units);
     this.traces.push(t);
     for (const hop of tree.hops) {
@@ -48,19 +54,39 @@ export class PlanData {
       this.invocations[u] ??= { start: [], end: [] };
       this.invocations[u].start.push(t.baseUs + t.start[i]);
       this.invocations[u].end.push(t.baseUs + t.end[i]);
+      const caller = p === -1 ? -1 : t.unit[p];
+      const key = `${caller}>${u}`;
+      const busy = this.busy.get(key) ?? { caller, callee: u, us: 0 };
+      busy.us += t.end[i] - t.start[i];
+      this.busy.set(key, busy);
       this.firstUs = Math.min(this.firstUs, t.baseUs + t.start[i]);
       this.lastUs = Math.max(this.lastUs, t.baseUs + t.end[i]);
     }
     return t;
   }
 
+  /** Network time an in-process call gains when split apart, per callee unit id (cost/in-process-call.ts). */
+  splitNetworkUs(): Float64Array {
+    this.split ??= splitNetworkByUnit(this.hopNetwork, this.units.names.length);
+    return this.split;
+  }
+
   private keepExemplar(edge: string, traceId: string, networkUs: number): void {
-    const list = this.exemplars.get(edge) ?? [];
+    let list = this.exemplars.get(edge);
+    if (!list) {
+      list = [];
+      this.exemplars.set(edge, list);
+    }
+    const worst = list[list.length - 1];
+    if (
+      list.length === EXEMPLARS &&
+      (networkUs < worst.networkUs || (networkUs === worst.networkUs && traceId >= worst.traceId))
+    )
+      return;
     if (list.some((e) => e.traceId === traceId)) return;
     list.push({ traceId, networkUs });
     list.sort((a, b) => b.networkUs - a.networkUs || (a.traceId < b.traceId ? -1 : 1));
     if (list.length > EXEMPLARS) list.pop();
-    this.exemplars.set(edge, list);
   }
 
   /** The clustering the traces were recorded under: units sharing a process are one group. */

@@ -159,7 +159,13 @@ class Search {
   private readonly violating = new Set<number>();
   private nextGroup = 0;
 
-  private score: Score = { score: 0, meanUs: 0, coldStartsPerHour: 0, baseCostPerHour: 0 };
+  private score: Score = {
+    score: 0,
+    meanUs: 0,
+    coldStartsPerHour: 0,
+    baseCostPerHour: 0,
+    computeCostPerHour: 0,
+  };
   private minGain = 0;
   private version = 0;
   private evaluations = 0;

@@ -9,7 +9,8 @@ import { type Clustering, complete, groupIndex } from "./clustering.ts";
 import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
 import { coldStartCount, poissonInterval } from "./cost/cold-starts.ts";
-import { DEFAULT_IN_PROCESS_US, splitNetworkByUnit } from "./cost/in-process-call.ts";
+import { computeCostPerHour } from "./cost/compute-cost.ts";
+import { DEFAULT_IN_PROCESS_US } from "./cost/in-process-call.ts";
 import { isSingleWorker } from "./cost/parallelism.ts";
 import type { PlanData } from "./plan-data.ts";
 import { type RetimeModel, retime } from "./retime.ts";
@@ -31,6 +32,7 @@ export interface Figures {
   coldStartsPerHour: number;
   coldStartsCi: Interval;
   baseCostPerHour: number;
+  computeCostPerHour: number;
   groups: number;
 }
 
@@ -39,7 +41,6 @@ export function retimeModel(
   clustering: Clustering,
   catalog: Catalog,
   inProcessUs: number,
-  splitNetworkUs = splitNetworkByUnit(data.hopNetwork, data.units.names.length),
 ): RetimeModel {
   const index = groupIndex(clustering);
   const names = data.units.names;
@@ -51,7 +52,7 @@ export function retimeModel(
   clustering.forEach((group, g) => {
     singleWorker[g] = isSingleWorker(catalog, group) ? 1 : 0;
   });
-  return { groupOf, singleWorker, inProcessUs, splitNetworkUs };
+  return { groupOf, singleWorker, inProcessUs, splitNetworkUs: data.splitNetworkUs() };
 }
 
 /** The predicted end-to-end latency of each trace (the longest of its roots), in the given order. */
@@ -97,10 +98,8 @@ export function whatIf(
 ): Figures {
   const { inProcessUs, resamples, seed } = { ...DEFAULT_WHAT_IF, ...options };
   clustering = complete(clustering, data.units.names);
-  const latencies = predictLatencies(
-    data.sortedTraces(),
-    retimeModel(data, clustering, catalog, inProcessUs),
-  );
+  const model = retimeModel(data, clustering, catalog, inProcessUs);
+  const latencies = predictLatencies(data.sortedTraces(), model);
   const sorted = Float64Array.from(latencies).sort();
   const [p50, p95, p99] = bootstrapQuantiles(latencies, [0.5, 0.95, 0.99], { resamples, seed });
   const cold = coldStartsPerHour(data, clustering, catalog);
@@ -114,6 +113,13 @@ export function whatIf(
     coldStartsPerHour: cold.perHour,
     coldStartsCi: poissonInterval(cold.count, data.hours()),
     baseCostPerHour: baseCostPerHour(catalog, clustering),
+    computeCostPerHour: computeCostPerHour(
+      data.busy.values(),
+      model.groupOf,
+      clustering,
+      catalog,
+      data.hours(),
+    ),
     groups: clustering.length,
   };
 }

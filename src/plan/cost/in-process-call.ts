@@ -15,7 +15,7 @@ export const DEFAULT_SPLIT_NETWORK_US = 1000;
 
 export function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
