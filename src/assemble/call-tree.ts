@@ -19,7 +19,7 @@ const byStart = (a: CallNode, b: CallNode) =>
   (a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0);
 
 export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats } {
-  const { spans, shared, conflicts } = resolveSharedSpans(trace.spans);
+  const { spans, shared, conflicts } = resolveSharedSpans(trace.spans, trace.repeatedIds);
   const nodes = new Map<string, CallNode>();
   for (const span of spans) nodes.set(span.spanId, { span, children: [] });
   const roots: CallNode[] = [];

@@ -34,7 +34,8 @@ export interface SharedResult {
  * first CLIENT/PRODUCER record of an id is re-id'd; the first other record keeps the id (so the
  * children that name it stay under it); any further record gets an id of its own, under the client.
  */
-export function resolveSharedSpans(spans: Span[]): SharedResult {
+export function resolveSharedSpans(spans: Span[], repeatedIds?: boolean): SharedResult {
+  if (repeatedIds === false) return { spans, shared: 0, conflicts: 0 };
   const ids = new Set<string>();
   for (const span of spans) ids.add(span.spanId);
   if (ids.size === spans.length) return { spans, shared: 0, conflicts: 0 };

@@ -79,6 +79,18 @@ describe("the trace buffer", () => {
     expect(traces[0].spans.map((s) => s.spanId)).toEqual([id(1), id(2), id(3), id(4)]);
   });
 
+  it("tells the call tree whether two different spans share an id, so it looks for shared spans only then", () => {
+    const buffer = new TraceBuffer();
+    buffer.push(makeSpan({ traceId: T1, spanId: id(1), kind: "client" }), EPOCH_US);
+    buffer.push(makeSpan({ traceId: T1, spanId: id(1), kind: "server" }), EPOCH_US);
+    buffer.push(makeSpan({ traceId: T2, spanId: id(2) }), EPOCH_US);
+    buffer.push(makeSpan({ traceId: T2, spanId: id(2) }), EPOCH_US);
+    expect(buffer.flush().map((t) => [t.key, t.repeatedIds])).toEqual([
+      [T1, true],
+      [T2, false],
+    ]);
+  });
+
   it("gives the same traces whatever order the spans arrive in", () => {
     const spans = [1, 2, 3, 4, 5].map((n) =>
       makeSpan({ traceId: n % 2 ? T1 : T2, spanId: id(n), startUs: EPOCH_US + (n % 3) * 10 }),

@@ -33,6 +33,7 @@ interface LiveTrace {
   spans: Span[];
   /** Spans by id; a list only when an id repeats (Zipkin's shared spans), which is rare. */
   seen: Map<string, Span | Span[]>;
+  repeatedIds: boolean;
   duplicates: number;
   firstUs: number;
   lastUs: number;
@@ -65,12 +66,14 @@ export class TraceBuffer {
 
   push(span: Span, nowUs: number): void {
     const trace = this.traceFor(span, nowUs);
+    const known = trace.seen.has(span.spanId);
     if (!remember(trace.seen, span)) {
       trace.duplicates++;
       this.counters.duplicates++;
       return;
     }
     trace.spans.push(span);
+    trace.repeatedIds ||= known;
     trace.lastUs = nowUs;
     this.buffered++;
     if (trace.spans.length >= this.options.maxSpansPerTrace) {
@@ -125,6 +128,7 @@ export class TraceBuffer {
         ids: new Set(),
         spans: [],
         seen: new Map(),
+        repeatedIds: false,
         duplicates: 0,
         firstUs: nowUs,
         lastUs: nowUs,
@@ -145,6 +149,7 @@ export class TraceBuffer {
   private merge(a: LiveTrace, b: LiveTrace): LiveTrace {
     const [into, from] = a.firstUs <= b.firstUs ? [a, b] : [b, a];
     for (const span of from.spans) into.spans.push(span);
+    into.repeatedIds ||= from.repeatedIds || from.spans.some((span) => into.seen.has(span.spanId));
     for (const span of from.spans) remember(into.seen, span);
     for (const key of from.ids) {
       into.ids.add(key);
@@ -206,5 +211,6 @@ function toTrace(live: LiveTrace, cut: CutReason): Trace {
     cut,
     partial: live.continuation || cut === "max-spans" || cut === "evicted",
     duplicates: live.duplicates,
+    repeatedIds: live.repeatedIds,
   };
 }

@@ -16,4 +16,9 @@ export interface Trace {
   partial: boolean;
   /** Exact duplicate spans that were dropped. */
   duplicates: number;
+  /**
+   * Whether two different spans share a span id (Zipkin's shared client/server spans). `false` lets
+   * the call tree skip looking; absent means not known.
+   */
+  repeatedIds?: boolean;
 }
