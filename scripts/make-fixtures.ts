@@ -6,7 +6,7 @@
  * test/fixtures/synthetic/README.md says which file shows what; only this script's lines of it
  * (between its markers) are rewritten.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -17,6 +17,7 @@ import {
   type SyntheticTrace,
   type SynthFormat,
 } from "../bench/synth.ts";
+import { writeReadmeBlock } from "./readme-block.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SYNTHETIC_FIXTURES = join(ROOT, "test", "fixtures", "synthetic");
@@ -76,19 +77,13 @@ const BEGIN = "<!-- make-fixtures:begin -->";
 const END = "<!-- make-fixtures:end -->";
 
 async function writeReadme(lines: string[]): Promise<void> {
-  const file = join(SYNTHETIC_FIXTURES, "README.md");
-  const block = [BEGIN, ...lines, END].join("\n");
-  const current = await readFile(file, "utf8").catch(
-    () =>
-      "# Synthetic fixtures\n\nGenerated traces of the demo shop for tests, named by scenario. One line per file: what it shows and how it was made.\n",
+  await writeReadmeBlock(
+    join(SYNTHETIC_FIXTURES, "README.md"),
+    BEGIN,
+    END,
+    lines,
+    "# Synthetic fixtures\n\nGenerated traces of the demo shop for tests, named by scenario. One line per file: what it shows and how it was made.\n",
   );
-  const from = current.indexOf(BEGIN);
-  const to = current.indexOf(END);
-  const next =
-    from !== -1 && to > from
-      ? current.slice(0, from) + block + current.slice(to + END.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
-  await writeFile(file, next);
 }
 
 async function main(): Promise<void> {

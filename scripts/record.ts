@@ -26,6 +26,7 @@ import type { RuntimeOptions } from "../src/host/options.ts";
 import { startHost } from "../src/host/supervisor.ts";
 import { replayFiles } from "../src/pipeline/replay.ts";
 import { loadCatalog } from "../src/plan/catalog.ts";
+import { writeReadmeBlock } from "./readme-block.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHOP = join(ROOT, "examples", "shop");
@@ -217,19 +218,13 @@ function readmeLine(r: Recording, load: Omit<LoadOptions, "url">, date: string):
 }
 
 async function writeReadme(out: string, lines: string[]): Promise<void> {
-  const file = join(out, "README.md");
-  const block = [BEGIN, ...lines, END].join("\n");
-  const current = await readFile(file, "utf8").catch(
-    () =>
-      "# Fixtures\n\nTrace files named by scenario. One line per file: what it shows and how it was made.\n",
+  await writeReadmeBlock(
+    join(out, "README.md"),
+    BEGIN,
+    END,
+    lines,
+    "# Fixtures\n\nTrace files named by scenario. One line per file: what it shows and how it was made.\n",
   );
-  const from = current.indexOf(BEGIN);
-  const to = current.indexOf(END);
-  const next =
-    from !== -1 && to > from
-      ? current.slice(0, from) + block + current.slice(to + END.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
-  await writeFile(file, next);
 }
 
 function printSummary(r: Recording): void {

@@ -73,3 +73,16 @@ export function buildTree(spans: readonly Span[]): CallNode {
   if (roots.length !== 1) throw new Error(`expected one root, found ${roots.length}`);
   return roots[0];
 }
+
+/** A span named by a short name (padded into its id), for tests that draw a tree by hand. */
+export function namedSpan(
+  name: string,
+  parent: string | undefined,
+  startUs: number,
+  endUs: number,
+  unit: string,
+  kind: SpanKind,
+): Span {
+  const id = (n: string) => n.padStart(16, "0");
+  return testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
+}

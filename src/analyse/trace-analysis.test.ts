@@ -2,19 +2,12 @@ import { describe, expect, it } from "vitest";
 import { buildCallTree } from "../assemble/call-tree.ts";
 import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
-import { testSpan } from "./test-helpers.ts";
+import { namedSpan } from "./test-helpers.ts";
 import { analyseTrace } from "./trace-analysis.ts";
 
 const tree = (spans: Span[]) => buildCallTree(traceOf(spans));
 const id = (name: string) => name.padStart(16, "0");
-const span = (
-  name: string,
-  parent: string | undefined,
-  startUs: number,
-  endUs: number,
-  unit: string,
-  kind: Span["kind"],
-) => testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
+const span = namedSpan;
 
 describe("the analysis of one trace", () => {
   it("puts a synchronous hop's whole network time on the critical path when it is on the path", () => {

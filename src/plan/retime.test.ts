@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { testSpan } from "../analyse/test-helpers.ts";
+import { namedSpan } from "../analyse/test-helpers.ts";
 import { buildCallTree } from "../assemble/call-tree.ts";
 import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
@@ -8,15 +8,7 @@ import { replayFiles } from "../pipeline/replay.ts";
 import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
 import { type RetimeModel, retime } from "./retime.ts";
 
-const id = (name: string) => name.padStart(16, "0");
-const span = (
-  name: string,
-  parent: string | undefined,
-  startUs: number,
-  endUs: number,
-  unit: string,
-  kind: Span["kind"],
-) => testSpan({ spanId: id(name), parentSpanId: parent && id(parent), startUs, endUs, unit, kind });
+const span = namedSpan;
 
 function compact(spans: Span[], units = new UnitTable()): CompactTrace {
   return compactTrace(buildCallTree(traceOf(spans)), units);
