@@ -45,6 +45,7 @@ export class WindowAggregate {
   criticalPathUs = 0;
   readonly latency = new DDSketch({ relativeAccuracy: ACCURACY });
   readonly edges = new Map<string, EdgeStats>();
+  private readonly edgeIndex = new Map<string, Map<string, EdgeStats>>();
   readonly units = new Map<string, UnitStats>();
   /** Critical-path time per operation, keyed `unit\u0000operation`. */
   readonly operations = new Map<string, number>();
@@ -52,8 +53,13 @@ export class WindowAggregate {
   constructor(readonly startUs: number) {}
 
   edge(from: string, to: string): EdgeStats {
-    const key = `${from}\u0000${to}`;
-    let edge = this.edges.get(key);
+    // Two-level lookup: a string key per hop would cost an allocation on the hot path.
+    let byTo = this.edgeIndex.get(from);
+    if (!byTo) {
+      byTo = new Map();
+      this.edgeIndex.set(from, byTo);
+    }
+    let edge = byTo.get(to);
     if (!edge) {
       edge = {
         from,
@@ -71,7 +77,8 @@ export class WindowAggregate {
         stragglerCount: 0,
         barrierWaitUs: 0,
       };
-      this.edges.set(key, edge);
+      byTo.set(to, edge);
+      this.edges.set(`${from}\u0000${to}`, edge);
     }
     return edge;
   }

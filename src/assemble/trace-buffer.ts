@@ -117,6 +117,9 @@ export class TraceBuffer {
   }
 
   private traceFor(span: Span, nowUs: number): LiveTrace {
+    // The common case, no stitching and a trace already live: one lookup, no allocation.
+    const live = this.options.correlationAttribute === undefined ? this.byId.get(span.traceId) : undefined;
+    if (live) return live;
     const keys = this.keysOf(span);
     let trace: LiveTrace | undefined;
     for (const key of keys) {
