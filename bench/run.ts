@@ -30,6 +30,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeReadmeBlock } from "../scripts/readme-block.ts";
 // Types only: every child loads this file, and decode and replay children load no planning modules.
 import type { PlanScaleMeasurement } from "./plan-scale.ts";
 
@@ -446,20 +447,13 @@ function analysisSection(options: Options, rows: Row[], baseline: Measurement, c
 
 /** Replaces a section between its markers, or appends it; other sections stay as they are. */
 async function writeResults(id: SectionId, body: string): Promise<void> {
-  const begin = `<!-- bench:${SECTIONS[id].id}:begin -->`;
-  const end = `<!-- bench:${SECTIONS[id].id}:end -->`;
-  const block = `${begin}\n${body}\n${end}`;
-  const current = await readFile(RESULTS, "utf8").catch(
-    () =>
-      "# Benchmark results\n\nRecorded by `npm run bench` (bench/run.ts). Each section sits between its own begin/end markers and is replaced only by the run that owns it.\n",
+  await writeReadmeBlock(
+    RESULTS,
+    `<!-- bench:${SECTIONS[id].id}:begin -->`,
+    `<!-- bench:${SECTIONS[id].id}:end -->`,
+    [body],
+    "# Benchmark results\n\nRecorded by `npm run bench` (bench/run.ts). Each section sits between its own begin/end markers and is replaced only by the run that owns it.\n",
   );
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  const next =
-    from !== -1 && to > from
-      ? current.slice(0, from) + block + current.slice(to + end.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
-  await writeFile(RESULTS, next);
 }
 
 async function measure(data: DataFile, mode: Row["mode"], options: Options): Promise<Row> {
