@@ -4,7 +4,7 @@
  * decimal strings, enums are numbers. Also accepts what real users paste: Tempo's `batches` with
  * base64 ids and string enums, and the deprecated `instrumentationLibrarySpans`.
  */
-import type { ErrorCode, Location } from "../../errors.ts";
+import type { ErrorCode, Location, Problem } from "../../errors.ts";
 import { problem } from "../../errors.ts";
 import type { Attributes, AttributeValue, Span, SpanLink, SpanStatus } from "../../model/span.ts";
 import type { ElementDecoder, SpanSink } from "../decoder.ts";
@@ -77,6 +77,7 @@ function decodeSpan(
   resource: Attributes,
   where: () => Location,
   sink: SpanSink,
+  report: (p: Problem) => void,
 ): Span | undefined {
   if (!isObject(raw)) {
     sink.problem(problem("NF_SHAPE_INVALID", "span is not an object", where()));
@@ -107,7 +108,7 @@ function decodeSpan(
       links: linksOf(raw.links),
     },
     where,
-    sink.problem.bind(sink),
+    report,
   );
 }
 
@@ -124,12 +125,17 @@ export const decodeOtlpResourceSpans: ElementDecoder = (element, where, sink) =>
     sink.problem(problem("NF_SHAPE_INVALID", "scopeSpans is not an array", { ...where, path: base }));
     return;
   }
-  for (let s = 0; s < scopes.length; s++) {
+  // One closure for the whole element, reading the loop's current indices when a problem needs them:
+  // a closure per span would cost more than the span's decoding.
+  let s = 0;
+  let i = 0;
+  const at = () => ({ ...where, path: `${base}.scopeSpans[${s}].spans[${i}]` });
+  const report = (p: Problem) => sink.problem(p);
+  for (s = 0; s < scopes.length; s++) {
     const spans = isObject(scopes[s]) ? (scopes[s] as Json).spans : undefined;
     if (!Array.isArray(spans)) continue;
-    for (let i = 0; i < spans.length; i++) {
-      const at = () => ({ ...where, path: `${base}.scopeSpans[${s}].spans[${i}]` });
-      const span = decodeSpan(spans[i], resource, at, sink);
+    for (i = 0; i < spans.length; i++) {
+      const span = decodeSpan(spans[i], resource, at, sink, report);
       if (span) sink.span(span);
     }
   }
