@@ -8,6 +8,7 @@
  * Invocations are kept column-wise (a few numbers each), since a long replay sees millions.
  */
 import type { CallTree } from "../model/call-tree.ts";
+import { isCallee } from "../model/span.ts";
 
 export const DEFAULT_KEEP_ALIVE_US = 600_000_000;
 
@@ -33,7 +34,7 @@ class UnitInvocations {
 /** An entry span of a unit: a root or orphan, a SERVER/CONSUMER span, or a span called from another unit. */
 function isEntry(node: CallTree["roots"][number]): boolean {
   const { span, parent } = node;
-  return !parent || span.kind === "server" || span.kind === "consumer" || parent.span.unit !== span.unit;
+  return !parent || isCallee(span.kind) || parent.span.unit !== span.unit;
 }
 
 export class InvocationLog {

@@ -13,10 +13,8 @@
  * producer start. Negative values are clock skew: counted in `skewUs`, never subtracted.
  */
 import type { CallNode, CallTree, Hop } from "../model/call-tree.ts";
-import type { Span } from "../model/span.ts";
+import { isCallee, isCaller, type Span } from "../model/span.ts";
 
-const CALLER = new Set(["client", "producer"]);
-const CALLEE = new Set(["server", "consumer"]);
 const PEER_ATTRIBUTES = ["peer.service", "server.address", "net.peer.name", "db.system", "messaging.system"];
 
 function virtualUnit(span: Span): string | undefined {
@@ -30,7 +28,7 @@ function virtualUnit(span: Span): string | undefined {
 function hopBetween(parent: CallNode, child: CallNode): Hop {
   const p = parent.span;
   const c = child.span;
-  const exact = CALLER.has(p.kind) && CALLEE.has(c.kind);
+  const exact = isCaller(p.kind) && isCallee(c.kind);
   const mode = c.kind === "consumer" || p.kind === "producer" ? "async" : "sync";
   const raw = mode === "async" ? c.startUs - p.startUs : p.endUs - p.startUs - (c.endUs - c.startUs);
   const outside = Math.max(0, p.startUs - c.startUs) + (mode === "sync" ? Math.max(0, c.endUs - p.endUs) : 0);
@@ -69,7 +67,7 @@ function virtualHop(node: CallNode): Hop | undefined {
 function crossesNetwork(parent: CallNode, child: CallNode): boolean {
   const p = parent.span;
   const c = child.span;
-  return p.unit !== c.unit && (CALLEE.has(c.kind) || c.kind === "unspecified" || p.kind === "unspecified");
+  return p.unit !== c.unit && (isCallee(c.kind) || c.kind === "unspecified" || p.kind === "unspecified");
 }
 
 export function extractHops(nodes: CallTree["nodes"]): Hop[] {
@@ -77,10 +75,10 @@ export function extractHops(nodes: CallTree["nodes"]): Hop[] {
   for (const node of nodes.values()) {
     let called = false;
     for (const child of node.children) {
-      if (CALLEE.has(child.span.kind) || child.span.unit !== node.span.unit) called = true;
+      if (isCallee(child.span.kind) || child.span.unit !== node.span.unit) called = true;
       if (crossesNetwork(node, child)) hops.push(hopBetween(node, child));
     }
-    if (!called && CALLER.has(node.span.kind)) {
+    if (!called && isCaller(node.span.kind)) {
       const hop = virtualHop(node);
       if (hop) hops.push(hop);
     }

@@ -5,7 +5,7 @@
  * under the server, where the work happened. (Jaeger's SpanIDDeduper re-ids the server instead, which
  * leaves the server's children under the client, in the wrong unit for hop detection.)
  */
-import type { Span } from "../model/span.ts";
+import { isCallee, isCaller, type Span } from "../model/span.ts";
 
 /** FNV-1a 64-bit of the id plus a marker: deterministic, so replays give the same ids. */
 export function derivedSpanId(spanId: string, marker = "client"): string {
@@ -16,9 +16,6 @@ export function derivedSpanId(spanId: string, marker = "client"): string {
   }
   return hash.toString(16).padStart(16, "0");
 }
-
-const CALLER = new Set(["client", "producer"]);
-const CALLEE = new Set(["server", "consumer"]);
 
 export interface SharedResult {
   spans: Span[];
@@ -53,12 +50,12 @@ export function resolveSharedSpans(spans: Span[], repeatedIds?: boolean): Shared
       out.push(list[0]);
       continue;
     }
-    const client = list.find((s) => CALLER.has(s.kind));
+    const client = list.find((s) => isCaller(s.kind));
     const clientId = client ? derivedSpanId(spanId) : undefined;
     if (client) out.push({ ...client, spanId: clientId as string });
     const rest = list.filter((s) => s !== client);
-    const keeper = rest.find((s) => CALLEE.has(s.kind)) ?? rest[0];
-    if (client && CALLEE.has(keeper.kind)) shared++;
+    const keeper = rest.find((s) => isCallee(s.kind)) ?? rest[0];
+    if (client && isCallee(keeper.kind)) shared++;
     let n = 0;
     for (const span of rest) {
       const parentSpanId = clientId ?? span.parentSpanId;

@@ -66,14 +66,14 @@ export class TraceBuffer {
 
   push(span: Span, nowUs: number): void {
     const trace = this.traceFor(span, nowUs);
-    const known = trace.seen.has(span.spanId);
-    if (!remember(trace.seen, span)) {
+    const seen = remember(trace.seen, span);
+    if (seen === "duplicate") {
       trace.duplicates++;
       this.counters.duplicates++;
       return;
     }
     trace.spans.push(span);
-    trace.repeatedIds ||= known;
+    trace.repeatedIds ||= seen === "repeated-id";
     trace.lastUs = nowUs;
     this.buffered++;
     if (trace.spans.length >= this.options.maxSpansPerTrace) {
@@ -185,18 +185,18 @@ export class TraceBuffer {
 const sameSpan = (a: Span, b: Span) =>
   a.kind === b.kind && a.startUs === b.startUs && a.endUs === b.endUs && a.unit === b.unit;
 
-/** Records the span under its id; false when an exact duplicate is already there. */
-function remember(seen: Map<string, Span | Span[]>, span: Span): boolean {
+/** Records the span under its id: new, another span with a known id, or an exact duplicate (not kept). */
+function remember(seen: Map<string, Span | Span[]>, span: Span): "new" | "repeated-id" | "duplicate" {
   const found = seen.get(span.spanId);
   if (found === undefined) {
     seen.set(span.spanId, span);
-    return true;
+    return "new";
   }
   const list = Array.isArray(found) ? found : [found];
-  if (list.some((other) => sameSpan(other, span))) return false;
+  if (list.some((other) => sameSpan(other, span))) return "duplicate";
   list.push(span);
   seen.set(span.spanId, list);
-  return true;
+  return "repeated-id";
 }
 
 function compareSpans(a: Span, b: Span): number {

@@ -10,8 +10,10 @@ import {
 } from "../analyse/report.ts";
 import { formatLocation } from "../errors.ts";
 import type { ReplayResult } from "../pipeline/replay.ts";
-import { addInputOptions, exitCodeOf, type InputOptions, positiveInteger, replayInput } from "./input.ts";
+import { ms, table } from "./format.ts";
+import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import type { CommandState } from "./main.ts";
+import { positiveInteger } from "./numbers.ts";
 
 interface AnalyseOptions extends InputOptions {
   perTrace: boolean;
@@ -20,15 +22,7 @@ interface AnalyseOptions extends InputOptions {
   keepAliveS: number;
 }
 
-const ms = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} ms`;
 const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
-  return rows.map(
-    (r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("   ")}`,
-  );
-}
 
 function text(result: ReturnType<Analyser["finish"]>, replay: ReplayResult, top: number): string {
   const s = analysisSummary(result);

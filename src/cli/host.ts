@@ -1,11 +1,12 @@
 /** `nanofuse host`: runs an app's functions in the layout of a clustering manifest, traced. */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { loadManifest } from "../host/manifest.ts";
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from "../host/options.ts";
 import { startHost } from "../host/supervisor.ts";
 import { loadCatalog } from "../plan/catalog.ts";
 import { loadCommand } from "./load.ts";
 import type { CommandState } from "./main.ts";
+import { nonNegative, positive } from "./numbers.ts";
 
 interface HostCliOptions extends RuntimeOptions {
   app?: string;
@@ -15,19 +16,6 @@ interface HostCliOptions extends RuntimeOptions {
   record?: string;
   variant?: string;
 }
-
-const nonNegative = (value: string) => {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
-    throw new InvalidArgumentError(`expected a non-negative number, got ${value}`);
-  return n;
-};
-
-const positive = (value: string) => {
-  const n = nonNegative(value);
-  if (n === 0) throw new InvalidArgumentError(`expected a positive number, got ${value}`);
-  return n;
-};
 
 const number = (flags: string, description: string, parse: (v: string) => number, value: number) =>
   new Option(flags, description).argParser(parse).default(value);

@@ -1,18 +1,12 @@
 /** The input options that every command reading recorded traces shares, and the replay behind them. */
 import { stat } from "node:fs/promises";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
 import { expandPaths } from "../ingest/sources/paths.ts";
 import { type ReplayResult, replayFiles, type TreeHandler } from "../pipeline/replay.ts";
+import { positiveInteger } from "./numbers.ts";
 import { byteProgress } from "./progress.ts";
-
-export const positiveInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
-  return n;
-};
 
 export interface InputOptions {
   format: "text" | "json";

@@ -1,14 +1,8 @@
 /** `nanofuse host load`: a bounded load against a hosted app's entry URL (loopback only). */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { DEFAULT_LOAD, runLoad } from "../host/load.ts";
 import type { CommandState } from "./main.ts";
-
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a positive number, got ${value}`);
-  return n;
-};
+import { positive } from "./numbers.ts";
 
 export function loadCommand(state: CommandState): Command {
   const d = DEFAULT_LOAD;

@@ -1,9 +1,9 @@
 import type { Inventory } from "../analyse/inventory.ts";
 import { formatLocation } from "../errors.ts";
 import type { ReplayResult } from "../pipeline/replay.ts";
+import { ms, table } from "./format.ts";
 
 const n = (value: number) => value.toLocaleString("en-US");
-const ms = (us: number) => `${(us / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} ms`;
 
 /** The `--format json` document. Its `summary` shape is a contract other tools read. */
 export function replayJson(inventory: Inventory, result: ReplayResult): string {
@@ -20,14 +20,6 @@ export function replayJson(inventory: Inventory, result: ReplayResult): string {
     ...(result.stoppedAt ? { stoppedAt: result.stoppedAt } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
-  return rows.map(
-    (r) =>
-      `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("   ")}`,
-  );
 }
 
 function counts(title: string, map: Record<string, number>): string[] {

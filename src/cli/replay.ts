@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { Inventory } from "../analyse/inventory.ts";
-import { addInputOptions, exitCodeOf, type InputOptions, positiveInteger, replayInput } from "./input.ts";
+import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import type { CommandState } from "./main.ts";
+import { positiveInteger } from "./numbers.ts";
 import { replayJson, replayText } from "./replay-report.ts";
 
 export function replayCommand(state: CommandState): Command {

@@ -8,6 +8,7 @@
  * `idleMs` more (idle gaps are what make instances go cold).
  */
 import { NanofuseError } from "../errors.ts";
+import { sleep } from "./network.ts";
 
 export interface LoadOptions {
   url: string;
@@ -56,8 +57,6 @@ export function dueAt(i: number, o: Omit<LoadOptions, "url">): number {
   const idles = o.idleEvery > 0 ? Math.floor(burst / o.idleEvery) : 0;
   return burst * o.burstSize * gap + idles * o.idleMs;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function runLoad(options: Partial<LoadOptions> & { url: string }): Promise<LoadReport> {
   const o = { ...DEFAULT_LOAD, ...options };

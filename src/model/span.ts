@@ -33,6 +33,11 @@ export interface Span {
 
 export const UNKNOWN_UNIT = "unknown_service";
 
+/** The calling side of a call between processes. */
+export const isCaller = (kind: SpanKind) => kind === "client" || kind === "producer";
+/** The called side: a unit's entry point for a call from elsewhere. */
+export const isCallee = (kind: SpanKind) => kind === "server" || kind === "consumer";
+
 export function durationUs(span: Pick<Span, "startUs" | "endUs">): number {
   return span.endUs - span.startUs;
 }

@@ -3,12 +3,11 @@
  * invocations (for cold starts), and the observed time span (for rates per hour).
  */
 import type { CallTree } from "../model/call-tree.ts";
-import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
+import { type CompactTrace, compactTrace, KIND_CODE, UnitTable } from "./compact-trace.ts";
 import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 
-const SERVER = 2;
+const { server: SERVER, consumer: CONSUMER } = KIND_CODE;
 const EXEMPLARS = 3;
-const CONSUMER = 5;
 
 export class PlanData {
   readonly units = new UnitTable();

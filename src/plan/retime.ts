@@ -14,13 +14,15 @@
  *   previous one (the loss of parallelism a fused fan-out suffers).
  * With the recorded clustering nothing changes, so the simulator reproduces the recording exactly.
  */
-import type { CompactTrace } from "./compact-trace.ts";
+import { type CompactTrace, KIND_CODE } from "./compact-trace.ts";
 
-const CLIENT = 3;
-const PRODUCER = 4;
-const SERVER = 2;
-const CONSUMER = 5;
-const UNSPECIFIED = 0;
+const {
+  client: CLIENT,
+  producer: PRODUCER,
+  server: SERVER,
+  consumer: CONSUMER,
+  unspecified: UNSPECIFIED,
+} = KIND_CODE;
 
 export interface RetimeModel {
   /** Candidate group of each unit id. */
