@@ -15,7 +15,8 @@ export function positive(value: string): number {
 }
 
 export function positiveInteger(value: string): number {
-  const n = positive(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
   return n;
 }
