@@ -16,6 +16,7 @@
  * `resumeBufferedSpans`. A paused partition is quiet, so the wall-clock rule completes its idle traces.
  */
 import {
+  ConfigResourceTypes,
   type Consumer,
   type EachBatchPayload,
   Kafka,
@@ -83,6 +84,7 @@ export class KafkaDaemon {
   private readonly source: string;
   private timer?: NodeJS.Timeout;
   private paused = false;
+  private maintaining = false;
   private pauses = 0;
   private commits = 0;
   private conflicts = 0;
@@ -127,6 +129,7 @@ export class KafkaDaemon {
     const { consumer } = this;
     try {
       await this.producer.connect();
+      await this.ensureDeadLetterTopic();
       await consumer.connect();
       await consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning });
     } catch (error) {
@@ -146,6 +149,17 @@ export class KafkaDaemon {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => void this.maintain(), this.options.maintainIntervalMs);
+  }
+
+  /**
+   * Leaves without committing anything more, as a crash would (tests use it for the fault cases):
+   * the next owner of the partitions resumes from the last checkpoint.
+   */
+  async abort(): Promise<void> {
+    clearInterval(this.timer);
+    this.assigned.clear();
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
   }
 
   /** A fatal consumer error kafkajs will not restart from, if any. */
@@ -201,6 +215,41 @@ export class KafkaDaemon {
     const done = await Promise.race([work.then(() => true), deadline]);
     clearTimeout(timeout);
     return done;
+  }
+
+  /** Creates the dead-letter topic like the source (partitions, max.message.bytes) when it is missing. */
+  private async ensureDeadLetterTopic(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topic] });
+      const existing = await admin.listTopics();
+      if (existing.includes(this.options.deadLetterTopic)) return;
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: this.options.topic, configNames: ["max.message.bytes"] },
+        ],
+      });
+      const maxBytes = configs.resources[0]?.configEntries[0]?.configValue;
+      await admin.createTopics({
+        topics: [
+          {
+            topic: this.options.deadLetterTopic,
+            numPartitions: topics[0]?.partitions.length ?? 1,
+            configEntries: maxBytes ? [{ name: "max.message.bytes", value: maxBytes }] : [],
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } catch (error) {
+      // Not allowed to create topics here: an operator made it, or sends will fail and be counted.
+      this.options.log(
+        `dead-letter topic ${this.options.deadLetterTopic} not created: ${(error as Error).message}`,
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async onBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
@@ -288,6 +337,16 @@ export class KafkaDaemon {
 
   /** The timer: quiet partitions' clocks, due commits, and resuming once the buffers drained. */
   private async maintain(): Promise<void> {
+    if (this.maintaining) return;
+    this.maintaining = true;
+    try {
+      await this.maintainOnce();
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
+  private async maintainOnce(): Promise<void> {
     const now = this.options.clock();
     for (const [partition, entry] of this.assigned) {
       const quiet = now - entry.activeAt;

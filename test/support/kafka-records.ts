@@ -57,3 +57,62 @@ export function batchedJsonLines(traces: SyntheticTrace[], spansPerRecord: numbe
     JSON.stringify({ resourceSpans: parts.flatMap((t) => JSON.parse(toOtlpJsonLine(t)).resourceSpans) }),
   );
 }
+
+const ZIPKIN_KIND: Record<number, string | undefined> = {
+  2: "SERVER",
+  3: "CLIENT",
+  4: "PRODUCER",
+  5: "CONSUMER",
+};
+const tagsOf = (attributes: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, String(v)]));
+
+/** The exporter's `zipkin_json`: a Zipkin v2 list of spans, here one record per trace. */
+export function zipkinRecords(traces: SyntheticTrace[]): TestRecord[] {
+  return traces.map((trace) => ({
+    key: trace.traceId,
+    value: Buffer.from(
+      JSON.stringify(
+        trace.spans.map((s) => ({
+          traceId: trace.traceId,
+          id: s.spanId,
+          ...(s.parentSpanId ? { parentId: s.parentSpanId } : {}),
+          name: s.name,
+          ...(ZIPKIN_KIND[s.kind] ? { kind: ZIPKIN_KIND[s.kind] } : {}),
+          timestamp: Number(s.startNs / 1000n),
+          duration: Number((s.endNs - s.startNs) / 1000n),
+          localEndpoint: { serviceName: s.service },
+          tags: tagsOf(s.attributes),
+        })),
+      ),
+    ),
+  }));
+}
+
+const base64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
+const rfc3339 = (ns: bigint) =>
+  `${new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19)}.${String(ns % 1_000_000_000n).padStart(9, "0")}Z`;
+
+/** The exporter's `jaeger_json`: one api_v2 span per record through jsonpb, keyed by trace id. */
+export function jaegerRecords(traces: SyntheticTrace[]): TestRecord[] {
+  return traces.flatMap((trace) =>
+    trace.spans.map((s) => {
+      const kind = ZIPKIN_KIND[s.kind]?.toLowerCase();
+      const tags = Object.entries(s.attributes).map(([key, v]) => ({ key, vStr: String(v) }));
+      if (kind) tags.push({ key: "span.kind", vStr: kind });
+      const span = {
+        traceId: base64(trace.traceId),
+        spanId: base64(s.spanId),
+        operationName: s.name,
+        references: s.parentSpanId
+          ? [{ traceId: base64(trace.traceId), spanId: base64(s.parentSpanId) }]
+          : [],
+        startTime: rfc3339(s.startNs),
+        duration: `${(Number(s.endNs - s.startNs) / 1e9).toFixed(9)}s`,
+        tags,
+        process: { serviceName: s.service },
+      };
+      return { key: trace.traceId, value: Buffer.from(JSON.stringify(span)) };
+    }),
+  );
+}
