@@ -62,8 +62,8 @@ export function ensureLibs(log: (line: string) => void = () => {}): void {
   const marker = join(LIBS, ".pom-sha256");
   if (existsSync(marker) && readFileSync(marker, "utf8") === hash) return;
   log("fetching the Kafka jars with Maven (kafka/pom.xml)…");
-  execFileSync("mvn", ["-q", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${LIBS}`], {
-    stdio: ["ignore", "inherit", "inherit"],
+  execFileSync("mvn", ["-q", "-B", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${LIBS}`], {
+    stdio: ["ignore", 2, 2],
   });
   writeFileSync(marker, hash);
 }

@@ -15,8 +15,7 @@
  * paused (the rest of the batch is left to be fetched again) until the buffers drain below
  * `resumeBufferedSpans`. A paused partition is quiet, so the wall-clock rule completes its idle traces.
  */
-import {
-  ConfigResourceTypes,
+import kafkajs, {
   type Consumer,
   type EachBatchPayload,
   Kafka,
@@ -91,6 +90,8 @@ export class KafkaDaemon {
   /** Counters of workers that were dropped (partition lost), so totals never go backwards. */
   private readonly retired = { records: 0, spans: 0, traces: 0, alreadyCounted: 0 };
   private crashed?: Error;
+  /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
+  lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
 
   constructor(options: Partial<DaemonOptions> & Pick<DaemonOptions, "brokers" | "sink">) {
     const merged = {
@@ -200,13 +201,21 @@ export class KafkaDaemon {
   async stop(options: { flush?: boolean } = {}): Promise<boolean> {
     clearInterval(this.timer);
     const work = (async () => {
+      const began = this.options.clock();
       await this.consumer.stop();
+      const fetchStopped = this.options.clock();
       for (const [partition, entry] of this.assigned) {
         if (options.flush) entry.worker.flush();
         await this.commit(partition, entry);
       }
+      const committed = this.options.clock();
       await this.consumer.disconnect();
       await this.producer.disconnect();
+      this.lastStop = {
+        stopFetchMs: fetchStopped - began,
+        flushCommitMs: committed - fetchStopped,
+        disconnectMs: this.options.clock() - committed,
+      };
     })();
     let timeout: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => {
@@ -228,7 +237,11 @@ export class KafkaDaemon {
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [
-          { type: ConfigResourceTypes.TOPIC, name: this.options.topic, configNames: ["max.message.bytes"] },
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: this.options.topic,
+            configNames: ["max.message.bytes"],
+          },
         ],
       });
       const maxBytes = configs.resources[0]?.configEntries[0]?.configValue;

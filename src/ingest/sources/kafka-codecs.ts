@@ -8,7 +8,8 @@
  *   zstd batches but never produces them; its own dead-letter records go out uncompressed.
  */
 import { decompress as zstdDecompress } from "fzstd";
-import { CompressionCodecs, CompressionTypes } from "kafkajs";
+// kafkajs is CommonJS and Node's ESM loader sees only some of its exports: the codec table is not one.
+import kafkajs from "kafkajs";
 import SnappyCodec from "kafkajs-snappy";
 import lz4 from "lz4js";
 
@@ -37,6 +38,7 @@ const zstdCodec = () => ({
 
 /** Registers the codecs in kafkajs's process-wide table; safe to call more than once. */
 export function registerKafkaCodecs(): void {
+  const { CompressionCodecs, CompressionTypes } = kafkajs;
   CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
   CompressionCodecs[CompressionTypes.LZ4] = lz4Codec;
   CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec;
