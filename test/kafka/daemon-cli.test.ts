@@ -41,20 +41,9 @@ describe("nanofuse daemon", () => {
     const topic = await k.topic({ partitions: 2, compression: "snappy" });
     await k.produce(topic, keyedRecords(traces));
     const group = uniqueName("cli");
-    const run = nanofuse(
-      [
-        "daemon",
-        "--topic",
-        topic,
-        "--group",
-        group,
-        "--idle-ms",
-        "1000",
-        "--commit-interval-ms",
-        "200",
-      ].concat(["--status-every-s", "1", "--format", "json"]),
-      k.brokers.join(","),
-    );
+    const args = ["daemon", "--topic", topic, "--group", group, "--idle-ms", "1000"];
+    args.push("--commit-interval-ms", "200", "--status-every-s", "1", "--format", "json");
+    const run = nanofuse(args, k.brokers.join(","));
     await until(
       () => / records 120 .* in flight 0 /.test(run.out.stderr),
       "the daemon to read and complete every trace",
