@@ -40,10 +40,19 @@ const statusLine = (s: DaemonStats) =>
   (s.deadLetterFailed ? ` (${s.deadLetterFailed} failed)` : "") +
   (s.paused ? "  PAUSED" : "");
 
-function untilSignal(): Promise<NodeJS.Signals> {
+/** A signal, or the consumer failing for good (kafkajs gave up restarting it). */
+function untilSignalOrFailure(failure: () => Error | undefined): Promise<NodeJS.Signals | Error> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
+    const check = setInterval(() => {
+      const error = failure();
+      if (error) {
+        clearInterval(check);
+        resolve(error);
+      }
+    }, 500);
+    check.unref();
   });
 }
 
@@ -121,9 +130,14 @@ export function daemonCommand(state: CommandState): Command {
         () => process.stderr.write(`nanofuse daemon: ${statusLine(daemon.stats())}\n`),
         opts.statusEveryS * 1000,
       );
-      const signal = await untilSignal();
+      const reason = await untilSignalOrFailure(() => daemon.failure());
       clearInterval(status);
-      process.stderr.write(`nanofuse daemon: ${signal}: committing and leaving the group\n`);
+      const failed = reason instanceof Error;
+      process.stderr.write(
+        failed
+          ? `nanofuse daemon: NF_KAFKA_FAILED: ${reason.message}: committing what is complete and stopping\n`
+          : `nanofuse daemon: ${reason}: committing and leaving the group\n`,
+      );
       const inTime = await daemon.stop();
       const result = analysisOf(sink.windows(`kafka:${opts.group}/${opts.topic}`));
       const stats = daemon.stats();
@@ -141,6 +155,6 @@ export function daemonCommand(state: CommandState): Command {
         process.stderr.write(
           "nanofuse daemon: the shutdown deadline passed before everything was committed\n",
         );
-      state.exitCode = inTime ? 0 : 1;
+      state.exitCode = inTime && !failed ? 0 : 1;
     });
 }
