@@ -24,7 +24,8 @@ import kafkajs, {
   Partitioners,
   type Producer,
 } from "kafkajs";
-import { NanofuseError, type Problem, severityOf } from "../errors.ts";
+import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
+import { NanofuseError, type Problem, problem, severityOf } from "../errors.ts";
 import { ProblemLog } from "../ingest/problem-log.ts";
 import { registerKafkaCodecs } from "../ingest/sources/kafka-codecs.ts";
 import { decodeKafkaRecord } from "../ingest/sources/kafka-records.ts";
@@ -101,7 +102,7 @@ export class KafkaDaemon {
       log: () => {},
       ...options,
     };
-    const idleUs = merged.worker.buffer?.idleUs ?? 10_000_000;
+    const idleUs = merged.worker.buffer?.idleUs ?? DEFAULT_BUFFER_OPTIONS.idleUs;
     this.options = {
       ...merged,
       deadLetterTopic: merged.deadLetterTopic ?? `${merged.topic}.dead-letter`,
@@ -122,7 +123,11 @@ export class KafkaDaemon {
       maxBytes: this.options.maxBytes,
     });
     this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    this.deadLetters = new DeadLetters(this.producer, this.options.deadLetterTopic);
+    this.deadLetters = new DeadLetters(this.producer, this.options.deadLetterTopic, (record, error) => {
+      const where = { file: `kafka:${record.topic}[${record.partition}]@${record.offset}` };
+      this.problems.add(problem("NF_DEAD_LETTER_FAILED", error.message, where));
+      this.options.log(`dead letter of ${where.file} not written: ${error.message}`);
+    });
   }
 
   /** Connects, joins the group and starts consuming; resolves once the consumer runs. */

@@ -33,11 +33,11 @@ export class DeadLetters {
   private readonly inFlight = new Set<Promise<void>>();
   sent = 0;
   failed = 0;
-  lastError?: string;
 
   constructor(
     private readonly producer: Producer,
     readonly topic: string,
+    private readonly onFailed: (record: PoisonRecord, error: Error) => void,
   ) {}
 
   send(record: PoisonRecord): void {
@@ -75,7 +75,7 @@ export class DeadLetters {
       this.sent++;
     } catch (error) {
       this.failed++;
-      this.lastError = (error as Error).message;
+      this.onFailed(record, error as Error);
     }
   }
 }

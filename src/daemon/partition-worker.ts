@@ -76,7 +76,8 @@ export class PartitionWorker {
     options: Partial<PartitionWorkerOptions> = {},
     restored?: PartitionCheckpoint,
   ) {
-    this.options = { ...DEFAULT_WORKER_OPTIONS, ...options };
+    const idleUs = options.buffer?.idleUs ?? DEFAULT_BUFFER_OPTIONS.idleUs;
+    this.options = { ...DEFAULT_WORKER_OPTIONS, tickUs: idleUs / 10, ...options };
     this.buffer = new TraceBuffer(this.options.buffer);
     this.pending = new WindowedAggregates(this.options.windowUs);
     this.completed = new Map(restored?.completed);
