@@ -17,7 +17,7 @@
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
  * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
- * --only replay|analysis|planning (default all; a decode run of a shop file serves both the replay and
+ * --only replay|analysis|planning|kafka (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
@@ -42,6 +42,7 @@ const SECTIONS = {
   replay: { id: "replay", title: "Replay (issue 2)" },
   analysis: { id: "analysis", title: "Analysis (issue 3)" },
   planning: { id: "planning", title: "Planning (issue 5)" },
+  kafka: { id: "kafka", title: "Kafka daemon (issue 10)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -95,7 +96,7 @@ function parseArgs(argv: string[]): Options {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
     planTraces: FULL_RUN_PLAN_TRACES,
-    sections: ["replay", "analysis", "planning"],
+    sections: ["replay", "analysis", "planning", "kafka"],
     runs: 3,
     seed: 42,
     write: true,
@@ -575,6 +576,11 @@ async function main(argv: string[]): Promise<void> {
   if (planning) {
     const since = os.loadavg()[0];
     bodies.push(["planning", planningSection(options, await measurePlanningRuns(options), since)]);
+  }
+  if (options.sections.includes("kafka")) {
+    const { kafkaSection } = await import("./kafka.ts");
+    const kafkaOptions = { spans: options.spans / 2, runs: options.runs, seed: options.seed };
+    bodies.push(["kafka", await kafkaSection(kafkaOptions, SECTIONS.kafka.title)]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {

@@ -71,6 +71,18 @@ export const catalogue = {
   NF_HOST_START_FAILED: { severity: "reject", retriable: true, message: "host could not start" },
   NF_CALL_TIMEOUT: { severity: "reject", retriable: true, message: "call timed out" },
   NF_CALL_FAILED: { severity: "reject", retriable: false, message: "call failed" },
+  NF_RECORD_EMPTY: { severity: "reject", retriable: false, message: "Kafka record has no value" },
+  NF_RECORD_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "Kafka record is larger than the daemon's limit",
+  },
+  NF_DEAD_LETTER_FAILED: {
+    severity: "reject",
+    retriable: true,
+    message: "record could not be written to the dead-letter topic",
+  },
+  NF_KAFKA_FAILED: { severity: "reject", retriable: true, message: "Kafka client failed" },
   NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;

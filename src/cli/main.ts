@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { NanofuseError } from "../errors.ts";
 import { analyseCommand } from "./analyse.ts";
+import { daemonCommand } from "./daemon.ts";
 import { hostCommand } from "./host.ts";
 import { planCommand } from "./plan.ts";
 import { replayCommand } from "./replay.ts";
@@ -20,6 +21,7 @@ export function buildProgram(state: CommandState): Command {
   program.addCommand(analyseCommand(state));
   program.addCommand(hostCommand(state));
   program.addCommand(planCommand(state));
+  program.addCommand(daemonCommand(state));
   // Subcommands do not inherit these: without them a usage error would exit the process.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program).slice(1)) command.exitOverride().showHelpAfterError();

@@ -1,0 +1,160 @@
+/**
+ * `nanofuse daemon`: consumes spans from Kafka as the OpenTelemetry Collector's kafka exporter
+ * writes them and analyses them continuously (src/daemon/). Until the store lands, windows and
+ * checkpoints are kept in memory: the report printed on SIGINT/SIGTERM covers this run.
+ */
+import { Command, Option } from "commander";
+import { analysisSummary, edgeReports, operationReports, unitReports } from "../analyse/report.ts";
+import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
+import { analysisOf } from "../daemon/analysis.ts";
+import { MemoryCheckpointSink } from "../daemon/checkpoint.ts";
+import type { DaemonStats } from "../daemon/daemon.ts";
+import { DAEMON_DEFAULTS } from "../daemon/options.ts";
+import { KAFKA_ENCODINGS, type KafkaEncoding } from "../ingest/sources/kafka-records.ts";
+import type { CommandState } from "./main.ts";
+import { positiveInteger } from "./numbers.ts";
+
+interface DaemonCliOptions {
+  brokers: string;
+  topic: string;
+  group: string;
+  encoding: KafkaEncoding;
+  deadLetterTopic?: string;
+  maxRecordBytes: number;
+  maxBufferedSpans: number;
+  idleMs: number;
+  windowS: number;
+  commitIntervalMs: number;
+  shutdownDeadlineMs: number;
+  fromLatest: boolean;
+  statusEveryS: number;
+  format: "text" | "json";
+}
+
+const integer = (flags: string, description: string, value: number) =>
+  new Option(flags, description).argParser(positiveInteger).default(value);
+
+const statusLine = (s: DaemonStats) =>
+  `partitions [${s.partitions.join(",")}]  records ${s.records}  spans ${s.spans}  traces ${s.traces}  ` +
+  `in flight ${s.inFlightTraces} (${s.bufferedSpans} spans)  dead-lettered ${s.deadLettered}` +
+  (s.deadLetterFailed ? ` (${s.deadLetterFailed} failed)` : "") +
+  (s.paused ? "  PAUSED" : "");
+
+/** A signal, or the consumer failing for good (kafkajs gave up restarting it). */
+function untilSignalOrFailure(failure: () => Error | undefined): Promise<NodeJS.Signals | Error> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    const check = setInterval(() => {
+      const error = failure();
+      if (error) {
+        clearInterval(check);
+        resolve(error);
+      }
+    }, 500);
+    check.unref();
+  });
+}
+
+export function daemonCommand(state: CommandState): Command {
+  const d = DAEMON_DEFAULTS;
+  return new Command("daemon")
+    .description("Consumes OTLP spans from Kafka and analyses them continuously; stops on SIGINT/SIGTERM")
+    .addOption(
+      new Option("--brokers <list>", "comma-separated bootstrap brokers")
+        .env("KAFKA_BROKERS")
+        .makeOptionMandatory(),
+    )
+    .option("--topic <name>", "topic the collector's kafka exporter writes", d.topic)
+    .option("--group <id>", "consumer group; daemons in one group share the partitions", d.group)
+    .addOption(
+      new Option("--encoding <encoding>", "record encoding (the exporter's `encoding`)")
+        .choices(KAFKA_ENCODINGS)
+        .default(d.encoding),
+    )
+    .option("--dead-letter-topic <name>", "where poison records go (default <topic>.dead-letter)")
+    .addOption(integer("--max-record-bytes <n>", "larger records are dead-lettered", d.maxRecordBytes))
+    .addOption(
+      integer(
+        "--max-buffered-spans <n>",
+        "at this many buffered spans consumption pauses",
+        d.maxBufferedSpans,
+      ),
+    )
+    .addOption(
+      integer(
+        "--idle-ms <ms>",
+        "a trace is complete after this much event time without spans",
+        DEFAULT_BUFFER_OPTIONS.idleUs / 1000,
+      ),
+    )
+    .addOption(integer("--window-s <s>", "aggregation window", 60))
+    .addOption(integer("--commit-interval-ms <ms>", "how often checkpoints are written", d.commitIntervalMs))
+    .addOption(
+      integer("--shutdown-deadline-ms <ms>", "longest time a shutdown may take", d.shutdownDeadlineMs),
+    )
+    .option("--from-latest", "a new group starts at the end of the topic, not its beginning", false)
+    .addOption(integer("--status-every-s <s>", "status line on stderr every so often", 10))
+    .addOption(new Option("--format <format>", "report on exit").choices(["text", "json"]).default("text"))
+    .action(async (opts: DaemonCliOptions) => {
+      // Loaded here, so that other commands do not load kafkajs.
+      const { KafkaDaemon } = await import("../daemon/daemon.ts");
+      const sink = new MemoryCheckpointSink();
+      const daemon = new KafkaDaemon({
+        brokers: opts.brokers
+          .split(",")
+          .map((b) => b.trim())
+          .filter(Boolean),
+        topic: opts.topic,
+        group: opts.group,
+        encoding: opts.encoding,
+        deadLetterTopic: opts.deadLetterTopic,
+        maxRecordBytes: opts.maxRecordBytes,
+        maxBufferedSpans: opts.maxBufferedSpans,
+        commitIntervalMs: opts.commitIntervalMs,
+        shutdownDeadlineMs: opts.shutdownDeadlineMs,
+        fromBeginning: !opts.fromLatest,
+        worker: {
+          buffer: { ...DEFAULT_BUFFER_OPTIONS, idleUs: opts.idleMs * 1000 },
+          windowUs: opts.windowS * 1e6,
+          tickUs: (opts.idleMs * 1000) / 10,
+        },
+        sink,
+        log: (line) => process.stderr.write(`nanofuse daemon: ${line}\n`),
+      });
+      await daemon.start();
+      process.stderr.write(
+        `nanofuse daemon: consuming ${opts.topic} as group ${opts.group} from ${opts.brokers}\n`,
+      );
+      const status = setInterval(
+        () => process.stderr.write(`nanofuse daemon: ${statusLine(daemon.stats())}\n`),
+        opts.statusEveryS * 1000,
+      );
+      const reason = await untilSignalOrFailure(() => daemon.failure());
+      clearInterval(status);
+      const failed = reason instanceof Error;
+      process.stderr.write(
+        failed
+          ? `nanofuse daemon: NF_KAFKA_FAILED: ${reason.message}: committing what is complete and stopping\n`
+          : `nanofuse daemon: ${reason}: committing and leaving the group\n`,
+      );
+      const inTime = await daemon.stop();
+      const result = analysisOf(sink.windows(`kafka:${opts.group}/${opts.topic}`));
+      const stats = daemon.stats();
+      if (opts.format === "json") {
+        const doc = {
+          summary: { ...analysisSummary(result), rejected: daemon.problems.bySeverity("reject") },
+          daemon: stats,
+          edges: edgeReports(result),
+          units: unitReports(result),
+          operations: operationReports(result),
+        };
+        process.stdout.write(`${JSON.stringify(doc)}\n`);
+      } else process.stdout.write(`${statusLine(stats)}\n`);
+      if (!inTime)
+        process.stderr.write(
+          "nanofuse daemon: the shutdown deadline passed before everything was committed\n",
+        );
+      state.exitCode = inTime && !failed ? 0 : 1;
+    });
+}

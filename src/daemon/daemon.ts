@@ -1,0 +1,438 @@
+/**
+ * `nanofuse daemon`: consumes the spans the OpenTelemetry Collector's kafka exporter writes and keeps
+ * analysing them, one PartitionWorker per assigned partition (DESIGN.md "Scale-out": the exporter's
+ * `partition_traces_by_id` keeps a trace in one partition, so a partition is a unit of work that a
+ * consumer group can move between daemons). checkpoint.ts explains the checkpoint, partition-worker.ts
+ * the clock. This file is the kafkajs edge: fetch, decode, dead-letter, pause, commit, shut down.
+ *
+ * kafkajs facts this relies on (DESIGN.md): with `autoCommit: false` nothing is committed unless we
+ * say so, and we commit the checkpoint's low watermark, not the last offset read; after a rebalance
+ * kafkajs fetches a partition again from its committed offset, so a worker that keeps its partition
+ * skips what it has read (`accepts`), and a worker for a newly assigned partition starts from the
+ * store's checkpoint (seeking back if the group's offset is ahead of it).
+ *
+ * Backpressure: when the spans buffered by all workers reach `maxBufferedSpans`, every partition is
+ * paused (the rest of the batch is left to be fetched again) until the buffers drain below
+ * `resumeBufferedSpans`. A paused partition is quiet, so the wall-clock rule completes its idle traces.
+ */
+import kafkajs, {
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
+import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
+import { NanofuseError, type Problem, problem, severityOf } from "../errors.ts";
+import { ProblemLog } from "../ingest/problem-log.ts";
+import { registerKafkaCodecs } from "../ingest/sources/kafka-codecs.ts";
+import { decodeKafkaRecord } from "../ingest/sources/kafka-records.ts";
+import type { Span } from "../model/span.ts";
+import type { WindowCommit } from "./checkpoint.ts";
+import { DeadLetters } from "./dead-letter.ts";
+import { DAEMON_DEFAULTS, type DaemonOptions } from "./options.ts";
+import { PartitionWorker } from "./partition-worker.ts";
+
+export interface DaemonStats {
+  partitions: number[];
+  records: number;
+  spans: number;
+  traces: number;
+  alreadyCounted: number;
+  inFlightTraces: number;
+  bufferedSpans: number;
+  deadLettered: number;
+  deadLetterFailed: number;
+  paused: boolean;
+  pauses: number;
+  commits: number;
+  conflicts: number;
+}
+
+interface Assigned {
+  worker: PartitionWorker;
+  /** Wall time of the last record, or of the last clock advance of a quiet partition. */
+  activeAt: number;
+  committedAt: number;
+  committing?: Promise<void>;
+}
+
+/** Collects one record's spans and problems. */
+class RecordSink {
+  spans: Span[] = [];
+  problems: Problem[] = [];
+  rejected = 0;
+  span(span: Span): void {
+    this.spans.push(span);
+  }
+  problem(p: Problem): void {
+    this.problems.push(p);
+    if (severityOf(p.code) === "reject") this.rejected++;
+  }
+}
+
+export class KafkaDaemon {
+  readonly options: DaemonOptions & { deadLetterTopic: string; resumeBufferedSpans: number; quietMs: number };
+  readonly problems = new ProblemLog();
+  private readonly kafka: Kafka;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly deadLetters: DeadLetters;
+  private readonly assigned = new Map<number, Assigned>();
+  private readonly source: string;
+  private timer?: NodeJS.Timeout;
+  private paused = false;
+  private maintaining = false;
+  private pauses = 0;
+  private commits = 0;
+  private conflicts = 0;
+  /** Counters of workers that were dropped (partition lost), so totals never go backwards. */
+  private readonly retired = { records: 0, spans: 0, traces: 0, alreadyCounted: 0 };
+  private crashed?: Error;
+  /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
+  lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
+
+  constructor(options: Partial<DaemonOptions> & Pick<DaemonOptions, "brokers" | "sink">) {
+    const merged = {
+      ...DAEMON_DEFAULTS,
+      worker: {},
+      clock: Date.now,
+      log: () => {},
+      ...options,
+    };
+    const idleUs = merged.worker.buffer?.idleUs ?? DEFAULT_BUFFER_OPTIONS.idleUs;
+    this.options = {
+      ...merged,
+      deadLetterTopic: merged.deadLetterTopic ?? `${merged.topic}.dead-letter`,
+      resumeBufferedSpans: merged.resumeBufferedSpans ?? Math.floor(merged.maxBufferedSpans * 0.8),
+      quietMs: merged.quietMs ?? idleUs / 1000,
+    };
+    registerKafkaCodecs();
+    this.source = `kafka:${this.options.group}/${this.options.topic}`;
+    this.kafka = new Kafka({
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    this.consumer = this.kafka.consumer({
+      groupId: this.options.group,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      maxBytes: this.options.maxBytes,
+    });
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    this.deadLetters = new DeadLetters(this.producer, this.options.deadLetterTopic, (record, error) => {
+      const where = { file: `kafka:${record.topic}[${record.partition}]@${record.offset}` };
+      this.problems.add(problem("NF_DEAD_LETTER_FAILED", error.message, where));
+      this.options.log(`dead letter of ${where.file} not written: ${error.message}`);
+    });
+  }
+
+  /** Connects, joins the group and starts consuming; resolves once the consumer runs. */
+  async start(): Promise<void> {
+    const { consumer } = this;
+    try {
+      await this.producer.connect();
+      await this.ensureDeadLetterTopic();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning });
+    } catch (error) {
+      throw new NanofuseError("NF_KAFKA_FAILED", (error as Error).message, { cause: error });
+    }
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const mine = new Set(payload.memberAssignment[this.options.topic] ?? []);
+      for (const partition of [...this.assigned.keys()]) if (!mine.has(partition)) this.retire(partition);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.crashed = payload.error;
+      this.options.log(`kafka consumer crashed: ${payload.error.message}`);
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => void this.maintain(), this.options.maintainIntervalMs);
+  }
+
+  /**
+   * Leaves without committing anything more, as a crash would (tests use it for the fault cases):
+   * the next owner of the partitions resumes from the last checkpoint.
+   */
+  async abort(): Promise<void> {
+    clearInterval(this.timer);
+    this.assigned.clear();
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  /** A fatal consumer error kafkajs will not restart from, if any. */
+  failure(): Error | undefined {
+    return this.crashed;
+  }
+
+  stats(): DaemonStats {
+    const totals = { ...this.retired, inFlightTraces: 0, bufferedSpans: 0 };
+    for (const { worker } of this.assigned.values()) {
+      const c = worker.counters;
+      totals.records += c.records;
+      totals.spans += c.spans;
+      totals.traces += c.traces;
+      totals.alreadyCounted += c.alreadyCounted;
+      const buffer = worker.bufferStats();
+      totals.inFlightTraces += buffer.bufferedTraces;
+      totals.bufferedSpans += buffer.bufferedSpans;
+    }
+    return {
+      partitions: [...this.assigned.keys()].sort((a, b) => a - b),
+      ...totals,
+      deadLettered: this.deadLetters.sent,
+      deadLetterFailed: this.deadLetters.failed,
+      paused: this.paused,
+      pauses: this.pauses,
+      commits: this.commits,
+      conflicts: this.conflicts,
+    };
+  }
+
+  /**
+   * Stops fetching, commits what is complete (the checkpoint keeps in-flight traces for the next
+   * owner) and leaves the group, within the deadline. `flush` also completes the traces in flight,
+   * for a run that drains a topic to its end; a daemon that will resume must not (it would count
+   * them partial, and then again whole). Resolves to false when the deadline cut the work short.
+   */
+  async stop(options: { flush?: boolean } = {}): Promise<boolean> {
+    clearInterval(this.timer);
+    const work = (async () => {
+      const began = this.options.clock();
+      await this.consumer.stop();
+      const fetchStopped = this.options.clock();
+      for (const [partition, entry] of this.assigned) {
+        if (options.flush) entry.worker.flush();
+        await this.commit(partition, entry);
+      }
+      const committed = this.options.clock();
+      await this.consumer.disconnect();
+      await this.producer.disconnect();
+      this.lastStop = {
+        stopFetchMs: fetchStopped - began,
+        flushCommitMs: committed - fetchStopped,
+        disconnectMs: this.options.clock() - committed,
+      };
+    })();
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timeout = setTimeout(() => resolve(false), this.options.shutdownDeadlineMs);
+    });
+    const done = await Promise.race([work.then(() => true), deadline]);
+    clearTimeout(timeout);
+    return done;
+  }
+
+  /** Creates the dead-letter topic like the source (partitions, max.message.bytes) when it is missing. */
+  private async ensureDeadLetterTopic(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topic] });
+      const existing = await admin.listTopics();
+      if (existing.includes(this.options.deadLetterTopic)) return;
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: this.options.topic,
+            configNames: ["max.message.bytes"],
+          },
+        ],
+      });
+      const maxBytes = configs.resources[0]?.configEntries[0]?.configValue;
+      await admin.createTopics({
+        topics: [
+          {
+            topic: this.options.deadLetterTopic,
+            numPartitions: topics[0]?.partitions.length ?? 1,
+            configEntries: maxBytes ? [{ name: "max.message.bytes", value: maxBytes }] : [],
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } catch (error) {
+      // Not allowed to create topics here: an operator made it, or sends will fail and be counted.
+      this.options.log(
+        `dead-letter topic ${this.options.deadLetterTopic} not created: ${(error as Error).message}`,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async onBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+    const { partition, topic } = batch;
+    const entry = await this.entryFor(partition, batch.firstOffset());
+    if (!entry) return;
+    const { worker } = entry;
+    const cap = this.options.maxBufferedSpans;
+    const others = this.bufferedSpans() - worker.bufferedSpans();
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const offset = Number(message.offset);
+      if (!worker.accepts(offset)) continue;
+      if (this.paused || others + worker.bufferedSpans() >= cap) {
+        this.pause();
+        this.consumer.seek({ topic, partition, offset: message.offset });
+        return;
+      }
+      worker.record(offset, this.decode(message, partition, worker));
+    }
+    entry.activeAt = this.options.clock();
+    await heartbeat();
+    if (entry.activeAt - entry.committedAt >= this.options.commitIntervalMs)
+      await this.commit(partition, entry);
+  }
+
+  /** The worker of a partition, created from the store's checkpoint; undefined while seeking to it. */
+  private async entryFor(partition: number, firstOffset: string | null): Promise<Assigned | undefined> {
+    const known = this.assigned.get(partition);
+    if (known) return known;
+    const checkpoint = await this.options.sink.load(this.source, partition);
+    const worker = new PartitionWorker(partition, this.options.worker, checkpoint);
+    const now = this.options.clock();
+    const entry: Assigned = { worker, activeAt: now, committedAt: now };
+    this.assigned.set(partition, entry);
+    const resume = worker.resumeOffset;
+    if (resume !== undefined && firstOffset !== null && Number(firstOffset) > resume) {
+      this.consumer.seek({ topic: this.options.topic, partition, offset: String(resume) });
+      return undefined;
+    }
+    return entry;
+  }
+
+  private decode(message: KafkaMessage, partition: number, worker: PartitionWorker): Span[] {
+    const { topic, encoding, maxRecordBytes } = this.options;
+    const { offset, value } = message;
+    const where = { file: `kafka:${topic}[${partition}]@${offset}` };
+    const repeat = worker.readEarlier(Number(offset));
+    const poison = (reason: "NF_RECORD_EMPTY" | "NF_RECORD_TOO_LARGE" | Problem["code"], detail: string) => {
+      if (repeat) return;
+      this.problems.add({ code: reason, message: detail, where });
+      this.deadLetters.send({ topic, partition, offset, key: message.key, value, reason, detail });
+    };
+    if (!value || value.length === 0) {
+      poison("NF_RECORD_EMPTY", "the record has no value");
+      return [];
+    }
+    if (value.length > maxRecordBytes) {
+      poison("NF_RECORD_TOO_LARGE", `${value.length} bytes, more than ${maxRecordBytes}`);
+      return [];
+    }
+    const sink = new RecordSink();
+    decodeKafkaRecord(value, encoding, where, sink);
+    if (sink.spans.length === 0 && sink.rejected > 0) {
+      const first = sink.problems.find((p) => severityOf(p.code) === "reject") as Problem;
+      poison(first.code, first.message);
+      return [];
+    }
+    if (!repeat) for (const p of sink.problems) this.problems.add(p);
+    return sink.spans;
+  }
+
+  private bufferedSpans(): number {
+    let total = 0;
+    for (const { worker } of this.assigned.values()) total += worker.bufferedSpans();
+    return total;
+  }
+
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.pauses++;
+    this.consumer.pause([{ topic: this.options.topic }]);
+  }
+
+  /** The timer: quiet partitions' clocks, due commits, and resuming once the buffers drained. */
+  private async maintain(): Promise<void> {
+    if (this.maintaining) return;
+    this.maintaining = true;
+    try {
+      await this.maintainOnce();
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
+  private async maintainOnce(): Promise<void> {
+    const now = this.options.clock();
+    for (const [partition, entry] of this.assigned) {
+      const quiet = now - entry.activeAt;
+      if (quiet >= this.options.quietMs) {
+        entry.worker.advance(quiet * 1000);
+        entry.activeAt = now;
+      }
+      if (now - entry.committedAt >= this.options.commitIntervalMs) await this.commit(partition, entry);
+    }
+    if (this.paused && this.bufferedSpans() < this.options.resumeBufferedSpans) {
+      this.paused = false;
+      this.consumer.resume([{ topic: this.options.topic }]);
+    }
+  }
+
+  /** Store first, then the group's offset; one commit at a time per partition. */
+  private async commit(partition: number, entry: Assigned): Promise<void> {
+    while (entry.committing) await entry.committing;
+    if (this.assigned.get(partition) !== entry || !entry.worker.hasWork()) {
+      entry.committedAt = this.options.clock();
+      return;
+    }
+    entry.committing = this.write(partition, entry).finally(() => {
+      entry.committing = undefined;
+    });
+    await entry.committing;
+  }
+
+  private async write(partition: number, entry: Assigned): Promise<void> {
+    const { worker } = entry;
+    await this.deadLetters.settle();
+    const commit: WindowCommit = worker.prepareCommit(this.source);
+    let outcome: "committed" | "conflict";
+    try {
+      outcome = await this.options.sink.commitWindow(commit);
+    } catch (error) {
+      worker.failed(commit);
+      this.options.log(
+        `commit of partition ${partition} failed, kept for the next one: ${(error as Error).message}`,
+      );
+      return;
+    }
+    entry.committedAt = this.options.clock();
+    if (outcome === "conflict") {
+      // Someone else committed this partition since we loaded it: our state is stale.
+      this.conflicts++;
+      this.retire(partition);
+      return;
+    }
+    worker.committed(commit);
+    this.commits++;
+    try {
+      const offset = String(commit.checkpoint.offset);
+      await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset }]);
+    } catch (error) {
+      // A rebalance in progress refuses it; the store's checkpoint is the one that counts.
+      this.options.log(`offset commit of partition ${partition} refused: ${(error as Error).message}`);
+    }
+  }
+
+  private retire(partition: number): void {
+    const entry = this.assigned.get(partition);
+    if (!entry) return;
+    const c = entry.worker.counters;
+    this.retired.records += c.records;
+    this.retired.spans += c.spans;
+    this.retired.traces += c.traces;
+    this.retired.alreadyCounted += c.alreadyCounted;
+    this.assigned.delete(partition);
+  }
+}
