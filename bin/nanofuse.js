@@ -25,8 +25,11 @@ function distIsCurrent() {
   return true;
 }
 
-if (distIsCurrent()) await import("../dist/nanofuse.js");
-else {
+if (distIsCurrent()) {
+  // So that the place an unexpected error names (NF_INTERNAL) is a line of the sources.
+  process.setSourceMapsEnabled(true);
+  await import("../dist/nanofuse.js");
+} else {
   const { register } = await import("tsx/esm/api");
   register();
   await import("../src/cli/bin.ts");
