@@ -23,6 +23,8 @@ const APP = fileURLToPath(new URL("../src/host/test-app/app.ts", import.meta.url
 const CATALOG_FILE = fileURLToPath(new URL("../src/host/test-app/catalog.yaml", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "nanofuse.js");
+/** `nanofuse host` of the test app, every unit alone. */
+const HOST_BASELINE = ["host", "--app", APP, "--catalog", CATALOG_FILE, "--baseline"];
 const DELAY_MS = 20;
 const REQUESTS = 6;
 /** A test's own limit: starting groups loads the OpenTelemetry SDK (and tsx), seconds on two busy cores. */
@@ -303,18 +305,7 @@ describe("nanofuse host on the command line", () => {
     "prints the entry URL, serves requests, and on SIGINT stops every group with its spans written",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "nanofuse-host-cli-"));
-      const args = [
-        "host",
-        "--app",
-        APP,
-        "--catalog",
-        CATALOG_FILE,
-        "--baseline",
-        "--record",
-        dir,
-        "--init-ms",
-        "0",
-      ];
+      const args = [...HOST_BASELINE, "--record", dir, "--init-ms", "0"];
       const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
       const exited = once(child, "exit");
       let stderr = "";
@@ -364,14 +355,18 @@ describe("nanofuse host when a group dies: restarted on the same port", () => {
   afterAll(() => host?.stop());
 
   const pidOf = (group: string) => host.groups.find((g) => g.name === group)?.pid as number;
+  /** Kills the group's process; resolves with what the host says next about restarting it. */
+  const kill = (group: string) => {
+    const next = nextRestart();
+    process.kill(pidOf(group), "SIGKILL");
+    return next;
+  };
 
   it(
     "starts the entry group again after it was killed, so that the printed entry URL answers again",
     async () => {
       const before = pidOf("front");
-      const back = nextRestart();
-      process.kill(before, "SIGKILL");
-      expect(await back).toMatch(/^group front restarted \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await kill("front")).toMatch(/^group front restarted \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+$/);
       expect(pidOf("front")).not.toBe(before);
       expect(exists(before)).toBe(false);
       const answer = await post(host.entryUrl, { order: 1 });
@@ -386,9 +381,7 @@ describe("nanofuse host when a group dies: restarted on the same port", () => {
   it(
     "reaches a restarted group from the others again: a → b works after b was killed",
     async () => {
-      const back = nextRestart();
-      process.kill(pidOf("b"), "SIGKILL");
-      await back;
+      expect(await kill("b")).toMatch(/^group b restarted/);
       expect((await post(host.entryUrl, {})).status).toBe(200);
     },
     START_MS,
@@ -397,12 +390,8 @@ describe("nanofuse host when a group dies: restarted on the same port", () => {
   it(
     "gives up on a group after --max-restarts restarts, and says so",
     async () => {
-      const back = nextRestart();
-      process.kill(pidOf("b"), "SIGKILL");
-      await back;
-      const given = nextRestart();
-      process.kill(pidOf("b"), "SIGKILL");
-      expect(await given).toMatch(
+      expect(await kill("b")).toMatch(/^group b restarted/);
+      expect(await kill("b")).toMatch(
         /^NF_GROUP_EXITED: group b \(pid \d+\) exited unexpectedly \(signal SIGKILL\); not restarted \(2 restarts, --max-restarts 2\)$/,
       );
       const answer = await post(host.entryUrl, {});
@@ -484,17 +473,10 @@ describe("nanofuse host started through npx", () => {
     "stops its supervisor and every group, ports closed, when npx gets SIGTERM",
     async () => {
       const npx = join(dirname(process.execPath), "npx");
-      const args = [
-        "--no-install",
-        "nanofuse",
-        "host",
-        "--app",
-        APP,
-        "--catalog",
-        CATALOG_FILE,
-        "--baseline",
-      ];
-      const child = spawn(npx, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(npx, ["--no-install", "nanofuse", ...HOST_BASELINE], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       const groups: { pid: number; port: number }[] = [];

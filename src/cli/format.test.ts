@@ -18,6 +18,11 @@ describe("text made safe for a terminal", () => {
   });
 
   it("aligns table columns by what is printed, escapes included", () => {
-    expect(table([["a\u001b", "1"], ["bbbbbb", "22"]])).toEqual(["  a\\x1b     1", "  bbbbbb   22"]);
+    expect(
+      table([
+        ["a\u001b", "1"],
+        ["bbbbbb", "22"],
+      ]),
+    ).toEqual(["  a\\x1b     1", "  bbbbbb   22"]);
   });
 });

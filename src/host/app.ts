@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { NanofuseError } from "../errors.ts";
+import { RUNNING_SOURCES } from "./compiled.ts";
 import type { App } from "./types.ts";
 
 export function checkApp(value: unknown, source: string): App {
@@ -28,7 +29,6 @@ export function checkApp(value: unknown, source: string): App {
 }
 
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/i;
-const RUNNING_SOURCES = import.meta.url.endsWith(".ts");
 let typescript: Promise<void> | undefined;
 
 /** Registers tsx's loader once, the first time a TypeScript app is loaded by compiled code. */

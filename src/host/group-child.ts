@@ -7,9 +7,8 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { catalogue, type ErrorCode, NanofuseError } from "../errors.ts";
+import { RUNNING_SOURCES } from "./compiled.ts";
 import type { FromGroup, GroupConfig, ToGroup } from "./protocol.ts";
-
-const RUNNING_SOURCES = import.meta.url.endsWith(".ts");
 
 /** The group's entry and the flags it needs: tsx only for the TypeScript sources. */
 function entry(): { file: string; execArgv: string[] } {
