@@ -130,7 +130,7 @@ export async function runLoad(options: Partial<LoadOptions> & { url: string }): 
     try {
       const res = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-request-id": String(requestId) },
         body: JSON.stringify({ requestId }),
         redirect: "manual",
         signal: AbortSignal.timeout(o.timeoutMs),
