@@ -88,6 +88,15 @@ async function record(extra: Partial<HostOptions>): Promise<Recording> {
   return { dir, answers, ...(await read(dir)) };
 }
 
+/** This process's children that run a group's entry (the host's processes), as the kernel lists them. */
+async function groupProcesses(): Promise<number[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)]);
+  return stdout
+    .split("\n")
+    .filter((line) => line.includes("group-process"))
+    .map((line) => Number(line.trim().split(" ")[0]));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spanById = (tree: CallTree, id: string | undefined) => tree.nodes.get(id ?? "")?.span;
 
@@ -408,13 +417,6 @@ describe("nanofuse host when a group dies: restarted on the same port", () => {
 });
 
 describe("nanofuse host's limits before anything runs", () => {
-  /** Direct children of this process, as the kernel lists them. */
-  const children = async () =>
-    (await promisify(execFile)("ps", ["-o", "pid=", "--ppid", String(process.pid)])).stdout
-      .split("\n")
-      .map((l) => Number(l.trim()))
-      .filter((pid) => pid > 0);
-
   it(
     "refuses a layout with more groups than --max-groups",
     async () => {
@@ -433,17 +435,14 @@ describe("nanofuse host's limits before anything runs", () => {
     async () => {
       const spinning = join(mkdtempSync(join(tmpdir(), "nanofuse-spin-")), "app.mjs");
       writeFileSync(spinning, "for (;;) {}\nexport default {};\n");
-      const before = await children();
+      const before = await groupProcesses();
       await expect(
         startHost({ app: spinning, startTimeoutMs: 3000, onEvent: () => {} }),
       ).rejects.toMatchObject({
         code: "NF_HOST_START_FAILED",
         message: expect.stringContaining("loading the app did not finish in 3000 ms"),
       });
-      const left = (await children()).filter((pid) => !before.includes(pid));
-      // ps itself is a child while it runs: only it may be new.
-      expect(left.length).toBeLessThanOrEqual(1);
-      for (const pid of left) expect((await commandLine(pid).catch(() => ["ps"]))[0]).toMatch(/ps$/);
+      expect((await groupProcesses()).filter((pid) => !before.includes(pid))).toEqual([]);
     },
     START_MS,
   );
@@ -503,6 +502,26 @@ describe("nanofuse host started through npx", () => {
           if (pid && exists(pid)) process.kill(pid, "SIGKILL");
         if (child.exitCode === null) child.kill("SIGKILL");
       }
+    },
+    START_MS,
+  );
+});
+
+describe("nanofuse host asked to stop while it starts", () => {
+  it(
+    "abandons the start once groups are starting: every process killed, and the start rejects",
+    async () => {
+      const controller = new AbortController();
+      const started = start(mkdtempSync(join(tmpdir(), "nanofuse-host-")), { signal: controller.signal });
+      // The app's inspection is one process; two at once are groups starting.
+      await eventually(async () => (await groupProcesses()).length >= 2, 60_000);
+      const starting = await groupProcesses();
+      controller.abort("SIGTERM");
+      await expect(started).rejects.toMatchObject({
+        code: "NF_HOST_START_FAILED",
+        message: "host could not start: stopped (SIGTERM) before every group was ready",
+      });
+      for (const pid of starting) expect(exists(pid)).toBe(false);
     },
     START_MS,
   );

@@ -119,6 +119,9 @@ export function hostCommand(state: CommandState): Command {
     if (Boolean(opts.manifest) === Boolean(opts.baseline))
       command.error("error: give exactly one of --manifest <file> and --baseline", { exitCode: 2 });
     const stopped = untilStopped();
+    // A stop asked for while the groups are still starting abandons the start.
+    const starting = new AbortController();
+    void stopped.then((why) => starting.abort(why));
     const host = await startHost({
       app,
       catalog: opts.catalog ? await loadCatalog(opts.catalog) : undefined,
@@ -137,6 +140,7 @@ export function hostCommand(state: CommandState): Command {
       maxGroups: opts.maxGroups,
       maxRestarts: opts.maxRestarts,
       onEvent: (m) => process.stderr.write(`${printable(`nanofuse host: ${m}`)}\n`),
+      signal: starting.signal,
     });
     for (const g of host.groups)
       process.stderr.write(

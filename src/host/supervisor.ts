@@ -14,35 +14,14 @@ import { join, resolve } from "node:path";
 import { NanofuseError } from "../errors.ts";
 import type { Catalog } from "../model/catalog.ts";
 import { exitText, GroupChild } from "./group-child.ts";
+import { inspectApp } from "./inspect.ts";
+import { checkNumbers, DEFAULT_HOST_LIMITS, type HostLimits } from "./limits.ts";
 import { baselineManifest, validateManifest } from "./manifest.ts";
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from "./options.ts";
-import type { AppOutline, GroupConfig } from "./protocol.ts";
+import type { GroupConfig } from "./protocol.ts";
 import type { ClusteringManifest } from "./types.ts";
 
-/** The host's own limits, with their defaults visible. */
-export interface HostLimits {
-  /**
-   * How long one process may take to load the app and answer, from its own start. Groups start a few
-   * at a time (as many as there are cores), so this does not grow with the number of groups.
-   */
-  startTimeoutMs: number;
-  /** How long a stop waits for the host to go quiet, and then for each group to exit. */
-  stopTimeoutMs: number;
-  /** A manifest with more groups is refused: each group is a Node process of ~60–100 MB. */
-  maxGroups: number;
-  /** Restarts of one group after it died, at most; 0 never restarts. */
-  maxRestarts: number;
-  /** Delay before the first restart of a group, doubled for each further one (at most 10 s). */
-  restartDelayMs: number;
-}
-
-export const DEFAULT_HOST_LIMITS: Readonly<HostLimits> = Object.freeze({
-  startTimeoutMs: 60_000,
-  stopTimeoutMs: 10_000,
-  maxGroups: 32,
-  maxRestarts: 5,
-  restartDelayMs: 250,
-});
+export { DEFAULT_HOST_LIMITS, type HostLimits } from "./limits.ts";
 
 const MAX_RESTART_DELAY_MS = 10_000;
 
@@ -61,6 +40,8 @@ export interface HostOptions extends Partial<RuntimeOptions>, Partial<HostLimits
   variant?: string;
   /** Where the supervisor reports what happens to groups (one dying, restarting); default: stderr. */
   onEvent?: (message: string) => void;
+  /** Abandons the start: every process started so far is killed, and startHost rejects. */
+  signal?: AbortSignal;
 }
 
 export interface HostedGroup {
@@ -85,22 +66,6 @@ export interface RunningHost {
 
 const DRAIN_ROUNDS = 5;
 
-function checkNumbers<T extends object>(defaults: T, options: Partial<T>, positive: (keyof T)[]): T {
-  const out = { ...defaults };
-  for (const key of Object.keys(out) as (keyof T)[]) {
-    const value = options[key];
-    if (value === undefined) continue;
-    const strict = positive.includes(key);
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (strict && value === 0))
-      throw new NanofuseError(
-        "NF_USAGE",
-        `${String(key)} must be a ${strict ? "positive" : "non-negative"} number, got ${value}`,
-      );
-    out[key] = value as T[keyof T];
-  }
-  return out;
-}
-
 /** Runs `task` over `items`, at most `limit` at a time; the first failure rejects (the rest finish). */
 async function pooled<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -115,29 +80,19 @@ async function pooled<T>(items: T[], limit: number, task: (item: T) => Promise<v
   if (failures.length) throw failures[0];
 }
 
-/** Loads the app in a child process and learns its units, without importing it here. */
-async function inspectApp(appPath: string, source: string, timeoutMs: number): Promise<AppOutline> {
-  const child = new GroupChild({ group: "app", units: [], appPath, runtime: DEFAULT_RUNTIME_OPTIONS });
-  try {
-    return (await child.request({ type: "inspect", appPath }, "app", timeoutMs)).app;
-  } catch (error) {
-    if (!child.alive || !(error instanceof NanofuseError) || error.code !== "NF_HOST_START_FAILED")
-      throw error;
-    throw new NanofuseError(
-      "NF_HOST_START_FAILED",
-      `${source}: loading the app did not finish in ${timeoutMs} ms (does it loop or wait at import? --start-timeout-ms gives it longer)`,
-    );
-  } finally {
-    await child.stop(1000);
-  }
-}
-
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const onEvent = options.onEvent ?? ((m: string) => process.stderr.write(`nanofuse host: ${m}\n`));
   const runtime = checkNumbers(DEFAULT_RUNTIME_OPTIONS, options, ["callTimeoutMs"]);
   const limits = checkNumbers(DEFAULT_HOST_LIMITS, options, ["startTimeoutMs", "stopTimeoutMs", "maxGroups"]);
   const appPath = resolve(options.app);
-  const app = await inspectApp(appPath, options.app, limits.startTimeoutMs);
+  const { signal } = options;
+  const abandoned = (error: unknown) =>
+    signal?.aborted
+      ? new NanofuseError("NF_HOST_START_FAILED", `stopped (${signal.reason}) before every group was ready`)
+      : error;
+  const app = await inspectApp(appPath, options.app, limits.startTimeoutMs, signal).catch((error) => {
+    throw abandoned(error);
+  });
   const manifest =
     options.manifest === undefined
       ? baselineManifest(app.units)
@@ -169,6 +124,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let ready = false;
 
   const launch = async (config: GroupConfig): Promise<GroupChild> => {
+    if (stopping) throw new NanofuseError("NF_HOST_START_FAILED", "the start was abandoned");
     const child = new GroupChild(config);
     children.set(config.group, child);
     child.exited.then((exit) => {
@@ -212,6 +168,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   }
 
+  const abandon = () => {
+    stopping ??= Promise.resolve();
+    for (const child of children.values()) child.kill();
+  };
+  signal?.addEventListener("abort", abandon, { once: true });
   try {
     await pooled(configs, Math.max(2, availableParallelism()), async (c) => void (await launch(c)));
     await Promise.all(
@@ -220,10 +181,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       ),
     );
   } catch (error) {
-    stopping = Promise.resolve();
-    for (const child of children.values()) child.kill();
+    abandon();
     await Promise.all([...children.values()].map((c) => c.exited));
-    throw error;
+    throw abandoned(error);
+  } finally {
+    signal?.removeEventListener("abort", abandon);
   }
   ready = true;
 
