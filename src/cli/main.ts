@@ -39,8 +39,8 @@ const words = (c: Command): string[] => (c.parent ? [...words(c.parent), c.name(
 
 /** The command that the arguments (after node and the script) run, if any; `help <command>` too. */
 export function commandOf(args: readonly string[]): Entry | undefined {
-  const words = args.filter((a) => !a.startsWith("-"));
-  const word = (words[0] === "help" ? words[1] : words[0]) ?? "";
+  const positional = args.filter((a) => !a.startsWith("-"));
+  const word = (positional[0] === "help" ? positional[1] : positional[0]) ?? "";
   return COMMANDS.find((c) => c.name === word || c.aliases.includes(word));
 }
 
