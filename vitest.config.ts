@@ -6,5 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     // Two cores on CI: more workers only fight over them.
     maxWorkers: 2,
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -33,6 +33,7 @@ import { fileURLToPath } from "node:url";
 import { writeReadmeBlock } from "../scripts/readme-block.ts";
 // Types only: every child loads this file, and decode and replay children load no planning modules.
 import type { PlanScaleMeasurement } from "./plan-scale.ts";
+import { measureStartup, startupSection } from "./startup.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
@@ -43,6 +44,7 @@ const SECTIONS = {
   analysis: { id: "analysis", title: "Analysis (issue 3)" },
   planning: { id: "planning", title: "Planning (issue 5)" },
   kafka: { id: "kafka", title: "Kafka daemon (issue 10)" },
+  startup: { id: "startup", title: "Start-up (issue 8)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -96,7 +98,7 @@ function parseArgs(argv: string[]): Options {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
     planTraces: FULL_RUN_PLAN_TRACES,
-    sections: ["replay", "analysis", "planning", "kafka"],
+    sections: ["replay", "analysis", "planning", "kafka", "startup"],
     runs: 3,
     seed: 42,
     write: true,
@@ -581,6 +583,13 @@ async function main(argv: string[]): Promise<void> {
     const { kafkaSection } = await import("./kafka.ts");
     const kafkaOptions = { spans: options.spans / 2, runs: options.runs, seed: options.seed };
     bodies.push(["kafka", await kafkaSection(kafkaOptions, SECTIONS.kafka.title)]);
+  }
+  if (options.sections.includes("startup")) {
+    const since = os.loadavg()[0];
+    bodies.push([
+      "startup",
+      startupSection(SECTIONS.startup.title, machine(since), await measureStartup(ROOT)),
+    ]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {

@@ -85,6 +85,22 @@ export const catalogue = {
   NF_KAFKA_FAILED: { severity: "reject", retriable: true, message: "Kafka client failed" },
   NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
+  NF_PATH_NOT_FOUND: { severity: "reject", retriable: false, message: "no such file or directory" },
+  NF_PATH_NO_MATCH: { severity: "reject", retriable: false, message: "the pattern matches no file" },
+  NF_IO_FAILED: { severity: "reject", retriable: true, message: "a file operation failed" },
+  NF_INTERNAL: {
+    severity: "reject",
+    retriable: false,
+    message: "unexpected error (a bug in nanofuse: please report it with the command that caused it)",
+  },
+  NF_HANDLER_ERROR: { severity: "reject", retriable: false, message: "the function threw an error" },
+  NF_LOAD_FAILED: { severity: "reject", retriable: true, message: "requests of the load failed" },
+  NF_HOST_TOO_MANY_GROUPS: {
+    severity: "reject",
+    retriable: false,
+    message: "the manifest has more groups than the host may start",
+  },
+  NF_GROUP_EXITED: { severity: "warn", retriable: true, message: "a group process exited unexpectedly" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -3,24 +3,36 @@
  * started as separate processes in two layouts, driven through its entry URL, stopped, and its
  * recorded spans read back with nanofuse's own replay, as the closed loop will read them.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostOptions, type RunningHost, startHost } from "../src/host/supervisor.ts";
 import type { CallTree } from "../src/model/call-tree.ts";
 import type { Span } from "../src/model/span.ts";
 import { type ReplayResult, replayFiles } from "../src/pipeline/replay.ts";
 import { loadCatalog } from "../src/plan/catalog.ts";
+import { commandLine, eventually, exists, firstLine, parentOf } from "./processes.ts";
 
 const APP = fileURLToPath(new URL("../src/host/test-app/app.ts", import.meta.url));
 const CATALOG_FILE = fileURLToPath(new URL("../src/host/test-app/catalog.yaml", import.meta.url));
-const DELAY_MS = 20;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "bin", "nanofuse.js");
+/** `nanofuse host` of the test app, every unit alone. */
+const HOST_BASELINE = ["host", "--app", APP, "--catalog", CATALOG_FILE, "--baseline"];
+/**
+ * Long enough that the scheduling delays of a busy machine (tens of ms at load 18, on top of the
+ * sleep) stay small beside it, so "close to the delay, not twice it" can be told apart.
+ */
+const DELAY_MS = 100;
 const REQUESTS = 6;
-const START_MS = 30_000;
+/** A test's own limit: starting groups loads the OpenTelemetry SDK (and tsx), seconds on two busy cores. */
+const START_MS = 120_000;
 
 interface Answer {
   status: number;
@@ -74,6 +86,15 @@ async function record(extra: Partial<HostOptions>): Promise<Recording> {
     await host.stop();
   }
   return { dir, answers, ...(await read(dir)) };
+}
+
+/** This process's children that run a group's entry (the host's processes), as the kernel lists them. */
+async function groupProcesses(): Promise<number[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)]);
+  return stdout
+    .split("\n")
+    .filter((line) => line.includes("group-process"))
+    .map((line) => Number(line.trim().split(" ")[0]));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -146,8 +167,8 @@ describe("nanofuse host with every unit alone (baseline)", () => {
       expect(h.networkUs).toBeGreaterThanOrEqual(DELAY_MS * 1000 * 0.95);
       expect(h.skewUs).toBe(0);
     }
-    // Loopback HTTP adds about a millisecond to the injected delay on a quiet machine, several when
-    // the whole suite shares two cores; a delay applied twice would show as twice the delay.
+    // Loopback HTTP adds about a millisecond to the injected delay on a quiet machine, tens when
+    // the machine is busy; a delay applied twice would show as twice the delay.
     const times = sync.map(({ h }) => h.networkUs);
     expect(Math.min(...times)).toBeLessThan(DELAY_MS * 1.5 * 1000);
     expect(median(times)).toBeLessThan(DELAY_MS * 1.75 * 1000);
@@ -222,7 +243,7 @@ describe("nanofuse host with a and b fused", () => {
     expect(pids.size).toBe(1);
   });
 
-  it("refuses, before starting any process, a layout that puts the Python unit c with Node units", async () => {
+  it("refuses, before starting any group, a layout that puts the Python unit c with Node units", async () => {
     const mixed = { version: 3, groups: [{ name: "all", units: ["front", "a", "b", "c"] }] };
     await expect(
       start(mkdtempSync(join(tmpdir(), "nanofuse-host-")), { manifest: mixed }),
@@ -237,7 +258,8 @@ describe("nanofuse host when a group dies or hangs", () => {
   const events: string[] = [];
   let host: RunningHost;
   beforeAll(async () => {
-    host = await start(dir, { callTimeoutMs: 1000, onEvent: (m) => events.push(m) });
+    // Never restarted here: these tests are about what callers see of a dead or hung group.
+    host = await start(dir, { callTimeoutMs: 1000, maxRestarts: 0, onEvent: (m) => events.push(m) });
     expect((await post(host.entryUrl, {})).status).toBe(200);
   }, START_MS);
   afterAll(() => host?.stop());
@@ -262,7 +284,9 @@ describe("nanofuse host when a group dies or hangs", () => {
     expect(answer.status).toBe(500);
     expect(answer.body.error?.message).toMatch(/a → b: ECONNREFUSED|a → b: ECONNRESET/);
     expect(answer.ms).toBeLessThan(1000);
-    expect(events.join("\n")).toMatch(/group b \(pid \d+\) exited unexpectedly \(signal SIGKILL\)/);
+    expect(events.join("\n")).toMatch(
+      /NF_GROUP_EXITED: group b \(pid \d+\) exited unexpectedly \(signal SIGKILL\); not restarted/,
+    );
 
     await host.stop();
     const { spans } = await read(dir);
@@ -294,30 +318,21 @@ describe("nanofuse host on the command line", () => {
     "prints the entry URL, serves requests, and on SIGINT stops every group with its spans written",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "nanofuse-host-cli-"));
-      const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
-      const args = [
-        "host",
-        "--app",
-        APP,
-        "--catalog",
-        CATALOG_FILE,
-        "--baseline",
-        "--record",
-        dir,
-        "--init-ms",
-        "0",
-      ];
-      const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      const args = [...HOST_BASELINE, "--record", dir, "--init-ms", "0"];
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
       const exited = once(child, "exit");
-      let stdout = "";
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk: string) => (stdout += chunk));
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       try {
-        const deadline = performance.now() + START_MS;
-        while (!stdout.includes("\n") && performance.now() < deadline)
-          await new Promise((r) => setTimeout(r, 50));
-        const url = stdout.trim();
+        const url = await firstLine(child);
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invoke\/front$/);
+        // The test run built dist/: the compiled group entry runs, with tsx loaded for the TypeScript app only.
+        const line = /group front \[front\] at \S+ \(pid (\d+)\)/;
+        // Written before the URL, but on another pipe: it may arrive a moment later.
+        await eventually(() => line.test(stderr), 10_000);
+        const pid = Number(stderr.match(line)?.[1]);
+        const argv = await commandLine(pid);
+        expect(argv.slice(1)).toEqual([join(ROOT, "dist", "group-process.js")]);
         expect((await post(url, {})).status).toBe(200);
         child.kill("SIGINT");
         const [code] = await exited;
@@ -329,6 +344,184 @@ describe("nanofuse host on the command line", () => {
         // A failed test must not leave the host running; its groups exit when it disappears.
         if (child.exitCode === null) child.kill("SIGKILL");
       }
+    },
+    START_MS,
+  );
+});
+
+describe("nanofuse host when a group dies: restarted on the same port", () => {
+  const events: string[] = [];
+  let host: RunningHost;
+  let restarted: (message: string) => void = () => {};
+  const nextRestart = () => new Promise<string>((resolve) => (restarted = resolve));
+  beforeAll(async () => {
+    host = await start(mkdtempSync(join(tmpdir(), "nanofuse-host-")), {
+      maxRestarts: 2,
+      restartDelayMs: 50,
+      onEvent: (m) => {
+        events.push(m);
+        if (m.includes("restarted") || m.includes("not restarted")) restarted(m);
+      },
+    });
+    expect((await post(host.entryUrl, {})).status).toBe(200);
+  }, START_MS);
+  afterAll(() => host?.stop());
+
+  const pidOf = (group: string) => host.groups.find((g) => g.name === group)?.pid as number;
+  /** Kills the group's process; resolves with what the host says next about restarting it. */
+  const kill = (group: string) => {
+    const next = nextRestart();
+    process.kill(pidOf(group), "SIGKILL");
+    return next;
+  };
+
+  it(
+    "starts the entry group again after it was killed, so that the printed entry URL answers again",
+    async () => {
+      const before = pidOf("front");
+      expect(await kill("front")).toMatch(/^group front restarted \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+$/);
+      expect(pidOf("front")).not.toBe(before);
+      expect(exists(before)).toBe(false);
+      const answer = await post(host.entryUrl, { order: 1 });
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { result: { front: true, a: { b: { bytes: 16 } } } },
+      });
+    },
+    START_MS,
+  );
+
+  it(
+    "reaches a restarted group from the others again: a → b works after b was killed",
+    async () => {
+      expect(await kill("b")).toMatch(/^group b restarted/);
+      expect((await post(host.entryUrl, {})).status).toBe(200);
+    },
+    START_MS,
+  );
+
+  it(
+    "gives up on a group after --max-restarts restarts, and says so",
+    async () => {
+      expect(await kill("b")).toMatch(/^group b restarted/);
+      expect(await kill("b")).toMatch(
+        /^NF_GROUP_EXITED: group b \(pid \d+\) exited unexpectedly \(signal SIGKILL\); not restarted \(2 restarts, --max-restarts 2\)$/,
+      );
+      const answer = await post(host.entryUrl, {});
+      expect(answer.status).toBe(500);
+      expect(answer.body.error?.message).toMatch(/a → b: ECONNREFUSED|a → b: ECONNRESET/);
+      expect(events.filter((e) => e.includes("restart 1 of 2"))).toHaveLength(2);
+    },
+    START_MS,
+  );
+});
+
+describe("nanofuse host's limits before anything runs", () => {
+  it(
+    "refuses a layout with more groups than --max-groups",
+    async () => {
+      await expect(
+        start(mkdtempSync(join(tmpdir(), "nanofuse-host-")), { maxGroups: 3 }),
+      ).rejects.toMatchObject({
+        code: "NF_HOST_TOO_MANY_GROUPS",
+        message: expect.stringContaining("has 4 groups, at most 3 may run (--max-groups)"),
+      });
+    },
+    START_MS,
+  );
+
+  it(
+    "fails the start of an app that loops at import after the start timeout, and leaves no process behind",
+    async () => {
+      const spinning = join(mkdtempSync(join(tmpdir(), "nanofuse-spin-")), "app.mjs");
+      writeFileSync(spinning, "for (;;) {}\nexport default {};\n");
+      const before = await groupProcesses();
+      await expect(
+        startHost({ app: spinning, startTimeoutMs: 3000, onEvent: () => {} }),
+      ).rejects.toMatchObject({
+        code: "NF_HOST_START_FAILED",
+        message: expect.stringContaining("loading the app did not finish in 3000 ms"),
+      });
+      expect((await groupProcesses()).filter((pid) => !before.includes(pid))).toEqual([]);
+    },
+    START_MS,
+  );
+
+  it(
+    "reports an app module that cannot be loaded with NF_APP_INVALID",
+    async () => {
+      const broken = join(mkdtempSync(join(tmpdir(), "nanofuse-broken-")), "app.mjs");
+      writeFileSync(broken, "export default { name: 'x', entry: 'a', functions: {} };\n");
+      await expect(startHost({ app: broken, onEvent: () => {} })).rejects.toMatchObject({
+        code: "NF_APP_INVALID",
+        message: expect.stringContaining("functions is empty"),
+      });
+    },
+    START_MS,
+  );
+});
+
+describe("nanofuse host started through npx", () => {
+  const refused = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once("error", () => resolve(true));
+    });
+
+  it(
+    "stops its supervisor and every group, ports closed, when npx gets SIGTERM",
+    async () => {
+      const npx = join(dirname(process.execPath), "npx");
+      const child = spawn(npx, ["--no-install", "nanofuse", ...HOST_BASELINE], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const groups: { pid: number; port: number }[] = [];
+      let supervisor = 0;
+      try {
+        await firstLine(child);
+        const line = /group \S+ \[[^\]]*\] at http:\/\/127\.0\.0\.1:(\d+) \(pid (\d+)\)/g;
+        await eventually(() => [...stderr.matchAll(line)].length === 4, 10_000);
+        for (const m of stderr.matchAll(line)) groups.push({ port: Number(m[1]), pid: Number(m[2]) });
+        supervisor = await parentOf(groups[0].pid);
+        expect(supervisor).not.toBe(child.pid);
+        for (const g of groups) expect(await refused(g.port)).toBe(false);
+
+        child.kill("SIGTERM");
+        await eventually(() => !exists(supervisor) && groups.every((g) => !exists(g.pid)), 30_000);
+        for (const g of groups) expect(await refused(g.port)).toBe(true);
+        expect(stderr).toMatch(/parent process \d+ exited: stopping/);
+      } finally {
+        for (const pid of [supervisor, ...groups.map((g) => g.pid)])
+          if (pid && exists(pid)) process.kill(pid, "SIGKILL");
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+    },
+    START_MS,
+  );
+});
+
+describe("nanofuse host asked to stop while it starts", () => {
+  it(
+    "abandons the start once groups are starting: every process killed, and the start rejects",
+    async () => {
+      const controller = new AbortController();
+      const started = start(mkdtempSync(join(tmpdir(), "nanofuse-host-")), { signal: controller.signal });
+      // The app's inspection is one process; two at once are groups starting.
+      await eventually(async () => (await groupProcesses()).length >= 2, 60_000);
+      const starting = await groupProcesses();
+      controller.abort("SIGTERM");
+      await expect(started).rejects.toMatchObject({
+        code: "NF_HOST_START_FAILED",
+        message: "host could not start: stopped (SIGTERM) before every group was ready",
+      });
+      for (const pid of starting) expect(exists(pid)).toBe(false);
     },
     START_MS,
   );

@@ -8,11 +8,10 @@ import {
   traceReports,
   unitReports,
 } from "../analyse/report.ts";
-import { formatLocation } from "../errors.ts";
-import type { ReplayResult } from "../pipeline/replay.ts";
-import { ms, table } from "./format.ts";
+import { analyseText } from "./analyse-text.ts";
+import type { CommandState } from "./command-state.ts";
+import { LISTINGS } from "./commands.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
-import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
 
 interface AnalyseOptions extends InputOptions {
@@ -22,86 +21,28 @@ interface AnalyseOptions extends InputOptions {
   keepAliveS: number;
 }
 
-const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");
-
-function text(result: ReturnType<Analyser["finish"]>, replay: ReplayResult, top: number): string {
-  const s = analysisSummary(result);
-  const edges = edgeReports(result);
-  const lines = [
-    `traces ${s.traces}   spans ${s.spans}   units ${s.units}   hops ${s.hops}   windows ${s.windows}`,
-    `end-to-end latency p50 ${ms(s.latencyUs.p50)}   p95 ${ms(s.latencyUs.p95)}   p99 ${ms(s.latencyUs.p99)}`,
-    `network on the critical path: ${ms(s.criticalPathNetworkUs)} of ${ms(s.rootDurationUs)} end-to-end (${pct(s.criticalPathNetworkUs, s.rootDurationUs)})`,
-    "",
-    "top critical-path units",
-    ...table(
-      unitReports(result)
-        .slice(0, top)
-        .map((u) => [u.unit, ms(u.criticalPathUs), pct(u.criticalPathUs, s.criticalPathUs)]),
-    ),
-    "",
-    "top critical-path operations",
-    ...table(
-      operationReports(result)
-        .slice(0, top)
-        .map((o) => [`${o.unit} ${o.operation}`, ms(o.criticalPathUs)]),
-    ),
-    "",
-    "top hops by critical-path network time",
-    ...table(
-      edges
-        .slice(0, top)
-        .map((e) => [
-          `${e.from} → ${e.to}`,
-          `${e.calls} calls`,
-          `p50 ${ms(e.networkUs.p50)}`,
-          `on path ${ms(e.criticalPathNetworkUs)}`,
-        ]),
-    ),
-  ];
-  const stragglers = edges
-    .filter((e) => e.stragglerCount > 0)
-    .sort((a, b) => b.barrierWaitUs - a.barrierWaitUs);
-  if (stragglers.length) {
-    lines.push("", "barrier stragglers (fan-out waits)");
-    lines.push(
-      ...table(
-        stragglers
-          .slice(0, top)
-          .map((e) => [`${e.from} → ${e.to}`, `${e.stragglerCount}×`, `waited ${ms(e.barrierWaitUs)}`]),
-      ),
-    );
-  }
-  const cold = unitReports(result).filter((u) => u.coldStarts > 0);
-  lines.push("", `cold starts: ${s.coldStarts}`);
-  lines.push(
-    ...table(
-      cold.slice(0, top).map((u) => [u.unit, `${u.coldStarts}`, `on path ${ms(u.coldStartCriticalPathUs)}`]),
-    ),
-  );
-  const problems = replay.problems.firstExamples();
-  if (problems.length) {
-    lines.push("", "input problems (first of each kind; see `nanofuse replay` for counts)");
-    for (const p of problems) lines.push(`  ${formatLocation(p.where)}: ${p.code}: ${p.message}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
 export function analyseCommand(state: CommandState): Command {
-  const command = new Command("analyse")
-    .alias("analyze")
-    .description(
-      "Critical paths, hop cost, barrier stragglers, cold starts and the service graph of recorded traces",
-    );
+  const command = new Command("analyse").alias("analyze").description(LISTINGS.analyse.description);
   return addInputOptions(command)
-    .option("--per-trace", "add each trace's critical path", false)
+    .option("--per-trace", "add each trace's critical path (text: as a waterfall before the summary)", false)
     .addOption(
       new Option("--top <n>", "rows in each top list of the text report")
         .argParser(positiveInteger)
         .default(10),
     )
-    .addOption(new Option("--window-s <s>", "aggregation window").argParser(positiveInteger).default(60))
     .addOption(
-      new Option("--keep-alive-s <s>", "idle time after which an invocation is a likely cold start")
+      new Option(
+        "--window-s <s>",
+        "length of the aggregation windows; a trace counts in the window of its first span",
+      )
+        .argParser(positiveInteger)
+        .default(60),
+    )
+    .addOption(
+      new Option(
+        "--keep-alive-s <s>",
+        "idle gap after which an invocation is a likely cold start (where spans carry no faas.coldstart)",
+      )
         .argParser(positiveInteger)
         .default(DEFAULT_KEEP_ALIVE_US / 1e6),
     )
@@ -126,7 +67,8 @@ export function analyseCommand(state: CommandState): Command {
           operations: operationReports(result),
         };
         process.stdout.write(`${JSON.stringify(doc)}\n`);
-      } else process.stdout.write(text(result, replay, opts.top));
+      } else
+        process.stdout.write(analyseText(result, replay, { top: opts.top, perTrace: opts.perTrace, paths }));
       state.exitCode = exitCodeOf(replay);
     });
 }

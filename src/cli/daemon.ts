@@ -11,7 +11,8 @@ import { MemoryCheckpointSink } from "../daemon/checkpoint.ts";
 import type { DaemonStats } from "../daemon/daemon.ts";
 import { DAEMON_DEFAULTS } from "../daemon/options.ts";
 import { KAFKA_ENCODINGS, type KafkaEncoding } from "../ingest/sources/kafka-records.ts";
-import type { CommandState } from "./main.ts";
+import type { CommandState } from "./command-state.ts";
+import { LISTINGS } from "./commands.ts";
 import { positiveInteger } from "./numbers.ts";
 
 interface DaemonCliOptions {
@@ -59,7 +60,7 @@ function untilSignalOrFailure(failure: () => Error | undefined): Promise<NodeJS.
 export function daemonCommand(state: CommandState): Command {
   const d = DAEMON_DEFAULTS;
   return new Command("daemon")
-    .description("Consumes OTLP spans from Kafka and analyses them continuously; stops on SIGINT/SIGTERM")
+    .description(LISTINGS.daemon.description)
     .addOption(
       new Option("--brokers <list>", "comma-separated bootstrap brokers")
         .env("KAFKA_BROKERS")

@@ -2,13 +2,15 @@
 import { Command, Option } from "commander";
 import { loadManifest } from "../host/manifest.ts";
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from "../host/options.ts";
-import { startHost } from "../host/supervisor.ts";
+import { DEFAULT_HOST_LIMITS, type HostLimits, startHost } from "../host/supervisor.ts";
 import { loadCatalog } from "../plan/catalog.ts";
+import type { CommandState } from "./command-state.ts";
+import { LISTINGS } from "./commands.ts";
+import { printable } from "./format.ts";
 import { loadCommand } from "./load.ts";
-import type { CommandState } from "./main.ts";
-import { nonNegative, positive } from "./numbers.ts";
+import { nonNegative, nonNegativeInteger, positive, positiveInteger } from "./numbers.ts";
 
-interface HostCliOptions extends RuntimeOptions {
+interface HostCliOptions extends RuntimeOptions, HostLimits {
   app?: string;
   catalog?: string;
   manifest?: string;
@@ -17,28 +19,46 @@ interface HostCliOptions extends RuntimeOptions {
   variant?: string;
 }
 
+/** How often the host looks whether the process that started it is still there. */
+const PARENT_POLL_MS = 500;
+
 const number = (flags: string, description: string, parse: (v: string) => number, value: number) =>
   new Option(flags, description).argParser(parse).default(value);
 
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves on SIGINT, SIGTERM or SIGHUP, or when the process that started the host exits. `npx`
+ * does not pass its SIGTERM on to the node it starts (the shell between them dies and the host is
+ * handed to init): a host that stayed would keep every group and port open, so a new parent counts
+ * as a stop.
+ */
+function untilStopped(): Promise<string> {
+  const parent = process.ppid;
   return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    const done = (why: string) => {
+      clearInterval(timer);
+      resolve(why);
+    };
+    // Unreferenced: should the start fail, this must not keep the process alive.
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) done(`parent process ${parent} exited`);
+    }, PARENT_POLL_MS).unref();
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => done(signal));
   });
 }
 
 export function hostCommand(state: CommandState): Command {
   const d = DEFAULT_RUNTIME_OPTIONS;
+  const limits = DEFAULT_HOST_LIMITS;
   const command = new Command("host")
-    .description(
-      "Runs an app's functions one process per group as a clustering manifest says, records their traces, " +
-        "and prints the entry URL; stops on SIGINT/SIGTERM",
-    )
+    .description(LISTINGS.host.description)
     // Not a required option: commander would then demand it of `host load` too.
-    .option("--app <module>", "app module whose default export is an App (required)")
+    .option(
+      "--app <module>",
+      "app module whose default export is an App (required; TypeScript or JavaScript)",
+    )
     .option("--catalog <file>", "unit catalog (YAML or JSON): runtimes decide which units may share a group")
-    .option("--manifest <file>", "clustering manifest (JSON): which units run together")
-    .option("--baseline", "every unit in a group of its own")
+    .option("--manifest <file>", "clustering manifest (JSON or YAML), e.g. from `plan --write`")
+    .option("--baseline", "every unit in a group of its own (instead of --manifest)")
     .option("--record <dir>", "append each group's spans to <dir>/<group>.otlp.jsonl (OTLP JSON lines)")
     .option("--variant <name>", "resource attribute nanofuse.variant, to tell A/B layouts apart")
     .addOption(
@@ -67,14 +87,41 @@ export function hostCommand(state: CommandState): Command {
       ),
     )
     .addOption(number("--work-factor <x>", "scales ctx.work(ms)", nonNegative, d.workFactor))
-    .addOption(number("--payload-factor <x>", "scales ctx.payload(bytes)", nonNegative, d.payloadFactor));
+    .addOption(number("--payload-factor <x>", "scales ctx.payload(bytes)", nonNegative, d.payloadFactor))
+    .addOption(
+      number(
+        "--start-timeout-ms <ms>",
+        "how long one group process may take to load the app and listen",
+        positive,
+        limits.startTimeoutMs,
+      ),
+    )
+    .addOption(
+      number(
+        "--max-groups <n>",
+        "refuse a layout with more groups (processes)",
+        positiveInteger,
+        limits.maxGroups,
+      ),
+    )
+    .addOption(
+      number(
+        "--max-restarts <n>",
+        "restart a group that died at most this often, on the same port (0: never)",
+        nonNegativeInteger,
+        limits.maxRestarts,
+      ),
+    );
   command.addCommand(loadCommand(state));
   return command.action(async (opts: HostCliOptions) => {
     const app =
       opts.app ?? command.error("error: required option '--app <module>' not specified", { exitCode: 2 });
     if (Boolean(opts.manifest) === Boolean(opts.baseline))
       command.error("error: give exactly one of --manifest <file> and --baseline", { exitCode: 2 });
-    const signal = untilSignal();
+    const stopped = untilStopped();
+    // A stop asked for while the groups are still starting abandons the start.
+    const starting = new AbortController();
+    void stopped.then((why) => starting.abort(why));
     const host = await startHost({
       app,
       catalog: opts.catalog ? await loadCatalog(opts.catalog) : undefined,
@@ -89,11 +136,18 @@ export function hostCommand(state: CommandState): Command {
       keepAliveMs: opts.keepAliveMs,
       workFactor: opts.workFactor,
       payloadFactor: opts.payloadFactor,
+      startTimeoutMs: opts.startTimeoutMs,
+      maxGroups: opts.maxGroups,
+      maxRestarts: opts.maxRestarts,
+      onEvent: (m) => process.stderr.write(`${printable(`nanofuse host: ${m}`)}\n`),
+      signal: starting.signal,
     });
     for (const g of host.groups)
-      process.stderr.write(`group ${g.name} [${g.units.join(", ")}] at ${g.url} (pid ${g.pid})\n`);
+      process.stderr.write(
+        `${printable(`group ${g.name} [${g.units.join(", ")}] at ${g.url} (pid ${g.pid})`)}\n`,
+      );
     process.stdout.write(`${host.entryUrl}\n`);
-    process.stderr.write(`${await signal}: stopping\n`);
+    process.stderr.write(`${await stopped}: stopping\n`);
     await host.stop();
     state.exitCode = 0;
   });

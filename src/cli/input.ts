@@ -1,7 +1,9 @@
 /** The input options that every command reading recorded traces shares, and the replay behind them. */
 import { stat } from "node:fs/promises";
 import { type Command, Option } from "commander";
+import { isDynamicPattern } from "tinyglobby";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
+import { type Problem, problem } from "../errors.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
 import { expandPaths } from "../ingest/sources/paths.ts";
 import { type ReplayResult, replayFiles, type TreeHandler } from "../pipeline/replay.ts";
@@ -20,12 +22,34 @@ export interface InputOptions {
 export function addInputOptions(command: Command): Command {
   return command
     .argument("<paths...>", "files, directories or globs")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--strict", "exit non-zero on the first input problem", false)
-    .option("--idle-ms <ms>", "complete a trace after this much event time without spans", positiveInteger)
-    .option("--max-buffered-spans <n>", "bound on spans held in memory", positiveInteger)
-    .option("--max-line-bytes <n>", "longest JSON line accepted", positiveInteger, DEFAULT_MAX_LINE_BYTES)
-    .option("--correlation-attribute <name>", "attribute that stitches several traces into one request");
+    .addOption(
+      new Option("--format <format>", "`json`: one JSON document on stdout instead of the text report")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .option("--strict", "exit 1 after the first file that had any input problem", false)
+    .option(
+      "--idle-ms <ms>",
+      "a trace is complete after this much event time without new spans",
+      positiveInteger,
+      DEFAULT_BUFFER_OPTIONS.idleUs / 1000,
+    )
+    .option(
+      "--max-buffered-spans <n>",
+      "memory bound: beyond it the oldest traces are completed early, flagged partial and counted",
+      positiveInteger,
+      DEFAULT_BUFFER_OPTIONS.maxBufferedSpans,
+    )
+    .option(
+      "--max-line-bytes <n>",
+      "longer JSON lines are reported (NF_LINE_TOO_LONG) and skipped without being held in memory",
+      positiveInteger,
+      DEFAULT_MAX_LINE_BYTES,
+    )
+    .option(
+      "--correlation-attribute <name>",
+      "stitch several trace ids into one request by this attribute (and by span links)",
+    );
 }
 
 /** Replays the paths into `onTree`, with a progress bar on a terminal; returns the result and the time taken. */
@@ -34,18 +58,22 @@ export async function replayInput(
   opts: InputOptions,
   onTree: TreeHandler,
 ): Promise<{ result: ReplayResult; seconds: number }> {
-  const files = await expandPaths(paths);
+  const expanded = await expandPaths(paths);
   const sizes = await Promise.all(
-    files.map((f) =>
+    expanded.map((f) =>
       stat(f).then(
         (s) => s.size,
-        () => 0,
+        (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? -1 : 0),
       ),
     ),
   );
-  const progress = byteProgress(sizes.reduce((a, b) => a + b, 0));
+  // A path that names nothing is not a file that was read: it is reported and left out.
+  const missing = expanded.filter((_, i) => sizes[i] < 0).map(missingPath);
+  const files = expanded.filter((_, i) => sizes[i] >= 0);
+  const progress = byteProgress(sizes.reduce((a, b) => a + Math.max(0, b), 0));
   const started = performance.now();
-  const result = await replayFiles(files, onTree, {
+  const stop = opts.strict && missing.length > 0;
+  const result = await replayFiles(stop ? [] : files, onTree, {
     strict: opts.strict,
     maxLineBytes: opts.maxLineBytes,
     onBytes: progress,
@@ -56,11 +84,23 @@ export async function replayInput(
     },
   });
   progress.stop();
+  for (const p of missing) result.problems.add(p);
+  if (stop) result.stoppedAt = missing[0];
   return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** expandPaths returns a path that matched nothing as it was given. */
+function missingPath(path: string): Problem {
+  return isDynamicPattern(path)
+    ? problem("NF_PATH_NO_MATCH", path, { file: path })
+    : problem("NF_PATH_NOT_FOUND", path, { file: path });
 }
 
 /** Exit code 1 under --strict after a problem, or when nothing could be read. */
 export function exitCodeOf(result: ReplayResult): number {
-  if (result.spansRead === 0) process.stderr.write("nanofuse: NF_NO_INPUT: no span could be read\n");
+  if (result.spansRead === 0)
+    process.stderr.write(
+      `nanofuse: NF_NO_INPUT: no span could be read (${result.files.length} file(s) read, ${result.problems.total()} input problem(s) reported)\n`,
+    );
   return result.stoppedAt || result.spansRead === 0 ? 1 : 0;
 }

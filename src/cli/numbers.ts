@@ -20,3 +20,10 @@ export function positiveInteger(value: string): number {
     throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
   return n;
 }
+
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got ${value}`);
+  return n;
+}

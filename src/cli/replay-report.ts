@@ -1,7 +1,7 @@
 import type { Inventory } from "../analyse/inventory.ts";
 import { formatLocation } from "../errors.ts";
 import type { ReplayResult } from "../pipeline/replay.ts";
-import { ms, table } from "./format.ts";
+import { ms, report, table } from "./format.ts";
 
 const n = (value: number) => value.toLocaleString("en-US");
 
@@ -62,5 +62,5 @@ export function replayText(inventory: Inventory, result: ReplayResult, top: numb
       "",
       `stopped (--strict) at ${formatLocation(result.stoppedAt.where)}: ${result.stoppedAt.code}`,
     );
-  return `${lines.join("\n")}\n`;
+  return report(lines);
 }

@@ -1,14 +1,13 @@
 import { Command, Option } from "commander";
 import { Inventory } from "../analyse/inventory.ts";
+import type { CommandState } from "./command-state.ts";
+import { LISTINGS } from "./commands.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
-import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
 import { replayJson, replayText } from "./replay-report.ts";
 
 export function replayCommand(state: CommandState): Command {
-  const command = new Command("replay").description(
-    "Reads recorded traces (OTLP JSON/protobuf, Jaeger JSON, Zipkin JSON, gzip) and reports what is in them",
-  );
+  const command = new Command("replay").description(LISTINGS.replay.description);
   return addInputOptions(command)
     .addOption(
       new Option("--top <n>", "rows in each top list of the text report")

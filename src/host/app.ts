@@ -1,7 +1,12 @@
-/** Loads an app module (default export: an App) and checks it before any process is started. */
+/**
+ * Loads an app module (default export: an App) and checks it. Compiled (dist/), nanofuse runs as
+ * JavaScript, so a TypeScript app gets tsx registered first, and only then; from the sources, tsx
+ * (or vitest) already compiles every .ts file.
+ */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { NanofuseError } from "../errors.ts";
+import { RUNNING_SOURCES } from "./compiled.ts";
 import type { App } from "./types.ts";
 
 export function checkApp(value: unknown, source: string): App {
@@ -23,10 +28,23 @@ export function checkApp(value: unknown, source: string): App {
   return app as App;
 }
 
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/i;
+let typescript: Promise<void> | undefined;
+
+/** Registers tsx's loader once, the first time a TypeScript app is loaded by compiled code. */
+function loaderFor(file: string): Promise<void> {
+  if (RUNNING_SOURCES || !TYPESCRIPT.test(file)) return Promise.resolve();
+  typescript ??= import("tsx/esm/api").then(({ register }) => {
+    register();
+  });
+  return typescript;
+}
+
 export async function loadApp(path: string): Promise<App> {
   const file = resolve(path);
   let mod: { default?: unknown };
   try {
+    await loaderFor(file);
     mod = await import(pathToFileURL(file).href);
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);

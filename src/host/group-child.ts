@@ -1,17 +1,32 @@
 /**
- * The supervisor's handle on one group process: forks group-process.ts through tsx (the sources are
- * TypeScript, run without a build step), and turns its IPC replies into awaitable answers that fail
- * when the process reports a failure, exits, or says nothing in time.
+ * The supervisor's handle on one group process: forks the group's entry (compiled, dist/group-process.js
+ * beside this chunk; from the sources, group-process.ts through tsx), and turns its IPC replies into
+ * awaitable answers that fail when the process reports a failure, exits, or says nothing in time.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { NanofuseError } from "../errors.ts";
+import { catalogue, type ErrorCode, NanofuseError } from "../errors.ts";
+import { RUNNING_SOURCES } from "./compiled.ts";
 import type { FromGroup, GroupConfig, ToGroup } from "./protocol.ts";
 
-const ENTRY = fileURLToPath(new URL("./group-process.ts", import.meta.url));
-/** Resolved from here, not from the working directory, so `nanofuse host` works from anywhere. */
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** The group's entry and the flags it needs: tsx only for the TypeScript sources. */
+function entry(): { file: string; execArgv: string[] } {
+  if (!RUNNING_SOURCES)
+    return { file: fileURLToPath(new URL("./group-process.js", import.meta.url)), execArgv: [] };
+  // Resolved from here, not from the working directory, so `nanofuse host` works from anywhere.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  return { file: fileURLToPath(new URL("./group-process.ts", import.meta.url)), execArgv: ["--import", tsx] };
+}
+
+/** A failure a group reported, under its own code when it is one of ours (e.g. NF_APP_INVALID). */
+function reported(code: string, message: string, what: string): NanofuseError {
+  if (!(code in catalogue)) return new NanofuseError("NF_HOST_START_FAILED", `${what}: ${code}: ${message}`);
+  const known = code as ErrorCode;
+  const prefix = `${catalogue[known].message}: `;
+  const detail = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return new NanofuseError(known, known === "NF_HOST_START_FAILED" ? `${what}: ${detail}` : detail);
+}
 
 type Reply<T extends FromGroup["type"]> = Extract<FromGroup, { type: T }>;
 export interface Exit {
@@ -26,9 +41,10 @@ export class GroupChild {
   private readonly waiting = new Set<(message: FromGroup | Exit) => void>();
 
   constructor(readonly config: GroupConfig) {
+    const { file, execArgv } = entry();
     // The child's stdout goes to our stderr: stdout carries only what the CLI prints (the entry URL).
-    this.process = fork(ENTRY, [], {
-      execArgv: ["--import", TSX],
+    this.process = fork(file, [], {
+      execArgv,
       stdio: ["ignore", 2, 2, "ipc"],
       serialization: "json",
     });
@@ -71,8 +87,7 @@ export class GroupChild {
       const listen = (m: FromGroup | Exit) => {
         if (!("type" in m))
           finish(new NanofuseError("NF_HOST_START_FAILED", `${what} exited (${exitText(m)})`));
-        else if (m.type === "failed")
-          finish(new NanofuseError("NF_HOST_START_FAILED", `${what}: ${m.code}: ${m.message}`));
+        else if (m.type === "failed") finish(reported(m.code, m.message, what));
         else if (m.type === type) finish(undefined, m as Reply<T>);
       };
       const timer = setTimeout(

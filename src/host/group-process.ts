@@ -1,5 +1,6 @@
 /**
  * The entry of a group process, forked by the supervisor (group-child.ts) and driven over IPC:
+ * inspect → app (load the app and describe it, for the supervisor, which never imports an app),
  * start → listening, peers → ready, drain → drained, stop → flush spans and exit. It also stops
  * cleanly when the supervisor disappears, so an orphaned group never keeps running or loses spans.
  */
@@ -9,7 +10,7 @@ import { loadApp } from "./app.ts";
 import { createGroupServer } from "./group-server.ts";
 import type { FromGroup, GroupConfig, ToGroup } from "./protocol.ts";
 import { GroupRuntime } from "./runtime.ts";
-import { startTelemetry, type Telemetry } from "./telemetry.ts";
+import type { Telemetry } from "./telemetry.ts";
 
 /** How long a stop waits for invocations in flight before it closes connections anyway. */
 const STOP_GRACE_MS = 5000;
@@ -21,8 +22,15 @@ function tell(message: FromGroup): void {
   if (process.connected) process.send?.(message);
 }
 
+async function inspect(appPath: string): Promise<void> {
+  const app = await loadApp(appPath);
+  tell({ type: "app", app: { name: app.name, entry: app.entry, units: Object.keys(app.functions) } });
+}
+
 async function start(config: GroupConfig): Promise<void> {
   const app = await loadApp(config.appPath);
+  // The OpenTelemetry SDK is loaded only by a group that runs, not by an inspection.
+  const { startTelemetry } = await import("./telemetry.ts");
   const telemetry = startTelemetry({
     group: config.group,
     variant: config.variant,
@@ -32,7 +40,7 @@ async function start(config: GroupConfig): Promise<void> {
   const server = createGroupServer(runtime);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(config.port ?? 0, "127.0.0.1", () => resolve());
   });
   running = { runtime, server, telemetry };
   const address = server.address();
@@ -64,6 +72,12 @@ function fail(error: unknown): void {
 
 process.on("message", (message: ToGroup) => {
   switch (message.type) {
+    case "inspect":
+      inspect(message.appPath).catch((error) => {
+        fail(error);
+        process.exit(1);
+      });
+      break;
     case "start":
       start(message.config).catch((error) => {
         fail(error);

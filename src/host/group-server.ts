@@ -2,7 +2,9 @@
  * A group's HTTP server (loopback only): `POST /invoke/<unit>` runs a unit and answers
  * `{"result": …}` or, when it throws, 500 `{"error": {code, message, unit}}`; `POST /deliver/<unit>`
  * acknowledges a send (202) and then runs the unit; `GET /healthz`. Trace context arrives as W3C
- * `traceparent`; a request without it starts a new trace (an outside request at the entry).
+ * `traceparent`; a request without it starts a new trace (an outside request at the entry). An
+ * outside request's `x-request-id` header (which `host load` sends) is kept on its SERVER span as
+ * `nanofuse.request_id`, so a trace can be matched with the request that caused it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { propagation, ROOT_CONTEXT } from "@opentelemetry/api";
@@ -70,7 +72,9 @@ async function handle(runtime: GroupRuntime, req: IncomingMessage, res: ServerRe
       .catch(() => {});
     return;
   }
+  const requestId = req.headers["x-request-id"];
   const attributes = {
+    ...(typeof requestId === "string" && requestId.length <= 64 ? { "nanofuse.request_id": requestId } : {}),
     "http.request.method": "POST",
     "url.path": url.pathname,
     "server.address": "127.0.0.1",

@@ -13,9 +13,20 @@ export interface GroupConfig {
   variant?: string;
   /** OTLP JSON lines file for this group's spans; no recording without it. */
   recordFile?: string;
+  /** Loopback port to listen on; any free one when absent. A restarted group keeps its port. */
+  port?: number;
+}
+
+/** What the supervisor learns about an app before it starts any group (the app runs in a child). */
+export interface AppOutline {
+  name: string;
+  entry: string;
+  units: string[];
 }
 
 export type ToGroup =
+  /** Load the app and describe it, nothing else: the supervisor never imports an app itself. */
+  | { type: "inspect"; appPath: string }
   | { type: "start"; config: GroupConfig }
   /** Where every unit runs, sent once every group listens. */
   | { type: "peers"; urls: Record<string, string>; groupOf: Record<string, string> }
@@ -23,6 +34,7 @@ export type ToGroup =
   | { type: "stop" };
 
 export type FromGroup =
+  | { type: "app"; app: AppOutline }
   | { type: "listening"; url: string }
   | { type: "ready" }
   /** Idle now; `started` counts every invocation and delivery so far, to detect quiescence. */

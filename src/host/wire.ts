@@ -3,6 +3,7 @@
  * same values (copies, `undefined` as null, no functions or class instances) in every clustering:
  * fusing two units must not change what their code sees.
  */
+import type { ErrorCode } from "../errors.ts";
 export function encode(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
@@ -12,6 +13,9 @@ export function decode(text: string): unknown {
 }
 
 export const copy = (value: unknown): unknown => decode(encode(value));
+
+/** The code of an error a function threw without one of its own (typed: it must be in the catalogue). */
+const HANDLER_ERROR: ErrorCode = "NF_HANDLER_ERROR";
 
 /** The body of a failed invocation: what the caller needs to report it, never the payload. */
 export interface WireError {
@@ -24,7 +28,7 @@ export function wireError(error: unknown, unit: string): { error: WireError } {
   const code = (error as { code?: unknown })?.code;
   return {
     error: {
-      code: typeof code === "string" ? code : "NF_HANDLER_ERROR",
+      code: typeof code === "string" ? code : HANDLER_ERROR,
       message: messageOf(error),
       unit,
     },

@@ -1,0 +1,49 @@
+/**
+ * `npm run build` (and `prepare`, so `npm install` and `npm ci` run it): compiles the CLI and the
+ * host's group process into dist/ with esbuild, one ES module per entry plus shared chunks, so that a
+ * command loads only its own code and `nanofuse --help` loads almost none. Dependencies stay in
+ * node_modules (not bundled). dist/build.json records every source file compiled in, with its size
+ * and mtime: bin/nanofuse.js runs dist/ only while all of them are unchanged, and the sources
+ * through tsx otherwise, so a checkout being edited never runs stale JavaScript.
+ */
+import { stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** What bin/nanofuse.js compares with the sources. */
+export interface BuildRecord {
+  inputs: Record<string, { size: number; mtimeMs: number }>;
+}
+
+export async function buildDist(outdir = join(ROOT, "dist")): Promise<BuildRecord> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { nanofuse: "src/cli/bin.ts", "group-process": "src/host/group-process.ts" },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    // Every chunk beside the entries: group-child.ts finds group-process.js next to its own file.
+    chunkNames: "[name]-[hash]",
+    sourcemap: "linked",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const inputs: BuildRecord["inputs"] = {};
+  for (const file of Object.keys(result.metafile.inputs).sort()) {
+    const info = await stat(join(ROOT, file));
+    inputs[relative(ROOT, join(ROOT, file))] = { size: info.size, mtimeMs: info.mtimeMs };
+  }
+  const record: BuildRecord = { inputs };
+  await writeFile(join(outdir, "build.json"), `${JSON.stringify(record, null, 1)}\n`);
+  await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+  return record;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildDist();
