@@ -71,6 +71,30 @@ export const catalogue = {
   NF_HOST_START_FAILED: { severity: "reject", retriable: true, message: "host could not start" },
   NF_CALL_TIMEOUT: { severity: "reject", retriable: true, message: "call timed out" },
   NF_CALL_FAILED: { severity: "reject", retriable: false, message: "call failed" },
+  NF_JUDGE_POLICY_INVALID: { severity: "reject", retriable: false, message: "rollout policy is invalid" },
+  NF_JUDGE_INPUT_INVALID: {
+    severity: "reject",
+    retriable: false,
+    message: "rollout observations are invalid",
+  },
+  NF_JUDGE_BAD_SAMPLE: {
+    severity: "warn",
+    retriable: false,
+    message: "latency is not a finite non-negative number: left out",
+  },
+  NF_APPLY_CONFIG_INVALID: {
+    severity: "reject",
+    retriable: false,
+    message: "applier configuration is invalid",
+  },
+  NF_APPLY_WRITE_FAILED: { severity: "reject", retriable: true, message: "manifest could not be written" },
+  NF_APPLY_WEBHOOK_REFUSED: {
+    severity: "reject",
+    retriable: false,
+    message: "webhook receiver refused the layout",
+  },
+  NF_APPLY_WEBHOOK_FAILED: { severity: "reject", retriable: true, message: "webhook could not be delivered" },
+  NF_APPLY_HOST_FAILED: { severity: "reject", retriable: true, message: "host could not deploy the layout" },
   NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;

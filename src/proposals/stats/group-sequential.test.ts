@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../random.ts";
+import { standardNormal } from "../judge/simulate.ts";
 import { obrienFlemingSpending, spendingBoundaries } from "./group-sequential.ts";
 import { normalQuantile } from "./normal.ts";
-
-/** Standard normal draws by Box-Muller from the seeded generator. */
-function normals(seed: number) {
-  const random = seededRandom(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 describe("O'Brien-Fleming-type alpha spending", () => {
   it("gives the tabulated two-sided bounds for five equal looks at alpha 0.05", () => {
@@ -49,14 +44,14 @@ describe("O'Brien-Fleming-type alpha spending", () => {
   it("stops a simulated Brownian motion by each look as often as the spending function says", () => {
     const fractions = [0.1, 0.325, 0.55, 0.775, 1];
     const bounds = spendingBoundaries(0.05, fractions);
-    const normal = normals(5);
+    const random = seededRandom(5);
     const paths = 200_000;
     const stoppedBy = new Array(fractions.length).fill(0);
     for (let p = 0; p < paths; p++) {
       let s = 0;
       let previous = 0;
       for (let k = 0; k < fractions.length; k++) {
-        s += normal() * Math.sqrt(fractions[k] - previous);
+        s += standardNormal(random) * Math.sqrt(fractions[k] - previous);
         previous = fractions[k];
         if (Math.abs(s / Math.sqrt(fractions[k])) >= bounds.z[k]) {
           for (let j = k; j < fractions.length; j++) stoppedBy[j]++;

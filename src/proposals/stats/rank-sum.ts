@@ -82,12 +82,19 @@ export function rankSum(
   y: ArrayLike<number>,
   options: RankSumOptions = {},
 ): RankSumResult {
+  return rankSumSorted(new Float64Array(x).sort(), new Float64Array(y).sort(), options);
+}
+
+/** rankSum of samples already sorted ascending. */
+export function rankSumSorted(
+  xs: Float64Array,
+  ys: Float64Array,
+  options: RankSumOptions = {},
+): RankSumResult {
   const { exactBelow = 50, continuity = true } = options;
-  const nx = x.length;
-  const ny = y.length;
+  const nx = xs.length;
+  const ny = ys.length;
   if (nx === 0 || ny === 0) throw new RangeError("rankSum needs two non-empty samples");
-  const xs = Float64Array.from(x).sort();
-  const ys = Float64Array.from(y).sort();
   const { ux, tieTerm } = countPairs(xs, ys);
   const mn = nx * ny;
   const ties = tieTerm > 0;

@@ -8,8 +8,21 @@
  * (the judge uses it below 50 values per sample, as R's wilcox.test does).
  */
 
-/** P(U = u) for u = 0 … m·n. */
+const cache = new Map<string, Float64Array>();
+
+/** P(U = u) for u = 0 … m·n (the same for m, n as for n, m). Kept for the last few sizes asked. */
 export function uDistribution(m: number, n: number): Float64Array {
+  const key = `${Math.min(m, n)},${Math.max(m, n)}`;
+  let distribution = cache.get(key);
+  if (distribution === undefined) {
+    distribution = compute(Math.min(m, n), Math.max(m, n));
+    if (cache.size >= 32) cache.delete(cache.keys().next().value as string);
+    cache.set(key, distribution);
+  }
+  return distribution;
+}
+
+function compute(m: number, n: number): Float64Array {
   // rows[j] holds P_{i,j} for the current i; P_{0,j} and P_{i,0} put all mass on U = 0.
   let rows = Array.from({ length: n + 1 }, () => Float64Array.of(1));
   for (let i = 1; i <= m; i++) {

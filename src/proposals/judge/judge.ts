@@ -1,0 +1,319 @@
+/**
+ * The rollout judge: compares the candidate layout's latencies and errors with the control's and says
+ * promote, roll back or keep collecting, with every number it used. Pure: no I/O, no clock (the
+ * caller passes the elapsed time), the same input gives the same verdict.
+ *
+ * Latency: a two-sided Mann-Whitney U test (stats/rank-sum.ts) of the control against the candidate,
+ * with Cliff's delta as the effect size (positive: candidate requests are faster more often than not).
+ * The candidate is promoted when it is significantly faster and delta ≥ minEffect; rolled back when
+ * it is significantly slower, whatever the size.
+ *
+ * Sequential looks. The judge is called again and again as observations arrive, and testing a
+ * growing sample each time at level α would promote an equal layout far more often than α (five
+ * looks at 0.05 reject ≈ 14% of the time; Armitage, McPherson & Rowe 1969). The guard is a group-
+ * sequential design: the test is done only at `looks` planned sample sizes, evenly spaced from
+ * minSamplePerVariant to maxSamplePerVariant, on the first n_k latencies of each variant in arrival
+ * order, against boundaries from the O'Brien-Fleming-type alpha-spending function of Lan & DeMets
+ * (1983; stats/group-sequential.ts), so the chance of ever crossing with no difference is α in total.
+ * Every call replays the looks reached so far and reports the first that crossed, so calling between
+ * looks, or many times, or skipping looks, adds no chance of a false decision, and a verdict once
+ * reached does not change. After the last look (or maxDurationMs) without a decision the rollout is
+ * exhausted and the policy says what happens (roll back, or hold for a person).
+ *
+ * Errors: the guard rolls back when even the lower end of a one-sided (1 − errorAlpha) interval of
+ * the error-rate increase (candidate − control, Newcombe's hybrid score interval,
+ * stats/proportions.ts) lies above maxErrorRateIncrease. It reads the counts as of the call, so it
+ * can act before the first look; repeated calls make it trip a little more easily with no real
+ * increase, which errs on the safe side (a roll back), and the A/A simulation measures how often.
+ *
+ * The p50 and p95 differences (candidate − control) come with percentile-bootstrap intervals
+ * (stats/quantile-difference.ts); they are reported, not used for the decision.
+ */
+import { type ErrorCode, NanofuseError, type Problem, problem } from "../../errors.ts";
+import { type Boundaries, spendingBoundaries } from "../stats/group-sequential.ts";
+import { normalQuantile } from "../stats/normal.ts";
+import { proportionDifference } from "../stats/proportions.ts";
+import { type QuantileDifference, quantileDifferences } from "../stats/quantile-difference.ts";
+import { rankSumSorted } from "../stats/rank-sum.ts";
+import { explain } from "./explain.ts";
+import { type JudgePolicy, lookSizes, resolvePolicy } from "./policy.ts";
+
+export interface VariantObservations {
+  /** Latencies of the requests that succeeded, µs, in arrival order: look k uses the first n_k. */
+  latenciesUs: ArrayLike<number>;
+  /** Failed requests, and all requests including the failed ones, as of now. */
+  errors: number;
+  requests: number;
+}
+
+export interface JudgeInput {
+  control: VariantObservations;
+  candidate: VariantObservations;
+  /** Time since the rollout started, measured by the caller (the judge has no clock). */
+  elapsedMs?: number;
+}
+
+export type Verdict = "promote" | "roll_back" | "keep_collecting";
+export type Reason =
+  | "candidate_faster"
+  | "candidate_slower"
+  | "error_rate"
+  | "exhausted"
+  | "before_first_look"
+  | "no_boundary_crossed";
+
+export interface LookReport {
+  /** 1-based. */
+  index: number;
+  of: number;
+  samplePerVariant: number;
+  /** |z| needed at this look, and the same as a two-sided p-value. */
+  boundaryZ: number;
+  nominalAlpha: number;
+  /** Of alpha, how much is spent by this look. */
+  spentAlpha: number;
+}
+
+export interface LatencyReport {
+  /** Pairs in which the control request is slower (+ half the ties): the candidate's wins. */
+  uControl: number;
+  uCandidate: number;
+  z: number;
+  pValue: number;
+  method: "exact" | "normal";
+  ties: boolean;
+  probabilityCandidateFaster: number;
+  /** P(candidate faster) − P(candidate slower) for a random pair of requests. */
+  cliffsDelta: number;
+  crossed: boolean;
+  /** Candidate − control, µs, with bootstrap intervals (NaN bounds when bootstrapResamples is 0). */
+  p50: QuantileDifference;
+  p95: QuantileDifference;
+}
+
+export interface ErrorReport {
+  control: { errors: number; requests: number; rate: number };
+  candidate: { errors: number; requests: number; rate: number };
+  /** Candidate rate − control rate, with a two-sided interval at level 1 − 2·errorAlpha. */
+  increase: { estimate: number; low: number; high: number };
+  allowed: number;
+  tripped: boolean;
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  reason: Reason;
+  /** Plain words with the numbers. */
+  explanation: string;
+  /** The look the latency figures are from: the deciding one, else the latest reached. */
+  look: LookReport | null;
+  /** Latencies per variant the next planned look needs; null after the last. */
+  nextLookAt: number | null;
+  latency: LatencyReport | null;
+  errors: ErrorReport;
+  samples: { control: number; candidate: number };
+  exhausted: boolean;
+  elapsedMs: number | null;
+  policy: Readonly<JudgePolicy>;
+  problems: Problem[];
+}
+
+const boundaryCache = new Map<string, Boundaries>();
+
+function boundariesFor(alpha: number, fractions: number[]): Boundaries {
+  const key = `${alpha}|${fractions.join(",")}`;
+  let bounds = boundaryCache.get(key);
+  if (bounds === undefined) {
+    bounds = spendingBoundaries(alpha, fractions);
+    if (boundaryCache.size > 64) boundaryCache.clear();
+    boundaryCache.set(key, bounds);
+  }
+  return bounds;
+}
+
+const invalid = (code: ErrorCode, detail: string): never => {
+  throw new NanofuseError(code, detail);
+};
+
+/** The usable latencies of one variant; anything else is left out and reported once per variant. */
+function clean(name: string, observations: VariantObservations, problems: Problem[]): Float64Array {
+  const { latenciesUs: values, errors, requests } = observations ?? ({} as VariantObservations);
+  if (values === null || typeof values !== "object" || typeof values.length !== "number")
+    invalid("NF_JUDGE_INPUT_INVALID", `${name}.latenciesUs must be an array of numbers`);
+  if (
+    !Number.isInteger(requests) ||
+    requests < 0 ||
+    !Number.isInteger(errors) ||
+    errors < 0 ||
+    errors > requests
+  )
+    invalid(
+      "NF_JUDGE_INPUT_INVALID",
+      `${name}: errors (${errors}) and requests (${requests}) must be counts with errors ≤ requests`,
+    );
+  const out = new Float64Array(values.length);
+  let kept = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[kept++] = v;
+    else if (first < 0) first = i;
+  }
+  const dropped = values.length - kept;
+  if (dropped > 0) {
+    const detail = `${dropped} of ${values.length} ${name} latencies, the first ${String(values[first])}`;
+    problems.push(problem("NF_JUDGE_BAD_SAMPLE", detail, { path: `${name}.latenciesUs[${first}]` }));
+  }
+  return out.subarray(0, kept);
+}
+
+/** The error-rate guard alone, on the counts as of now. */
+export function errorGuard(input: JudgeInput, policy: Readonly<JudgePolicy>): ErrorReport {
+  const rate = (v: VariantObservations) => ({
+    errors: v.errors,
+    requests: v.requests,
+    rate: v.requests === 0 ? 0 : v.errors / v.requests,
+  });
+  const { candidate, control } = input;
+  const z = normalQuantile(1 - policy.errorAlpha);
+  const increase = proportionDifference(
+    candidate.errors,
+    candidate.requests,
+    control.errors,
+    control.requests,
+    z,
+  );
+  return {
+    control: rate(control),
+    candidate: rate(candidate),
+    increase,
+    allowed: policy.maxErrorRateIncrease,
+    tripped: increase.low > policy.maxErrorRateIncrease,
+  };
+}
+
+/** The first n_k values, sorted, for each size: each new segment sorted on its own and merged in. */
+function sortedPrefixes(values: Float64Array, sizes: number[]): Float64Array[] {
+  const out: Float64Array[] = [];
+  let previous = new Float64Array(0);
+  for (const n of sizes) {
+    const segment = values.slice(previous.length, n).sort();
+    const merged = new Float64Array(n);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      merged[k] =
+        j >= segment.length || (i < previous.length && previous[i] <= segment[j])
+          ? previous[i++]
+          : segment[j++];
+    }
+    out.push(merged);
+    previous = merged;
+  }
+  return out;
+}
+
+type Test = ReturnType<typeof rankSumSorted>;
+
+function latencyReport(
+  test: Test,
+  crossed: boolean,
+  control: Float64Array,
+  candidate: Float64Array,
+  policy: Readonly<JudgePolicy>,
+): LatencyReport {
+  const [p50, p95] = quantileDifferences(control, candidate, [0.5, 0.95], {
+    resamples: policy.bootstrapResamples,
+    level: policy.bootstrapLevel,
+    seed: policy.seed,
+  });
+  return {
+    uControl: test.ux,
+    uCandidate: test.uy,
+    z: test.z,
+    pValue: test.pValue,
+    method: test.method,
+    ties: test.ties,
+    probabilityCandidateFaster: test.probabilityXGreater,
+    cliffsDelta: test.cliffsDelta,
+    crossed,
+    p50,
+    p95,
+  };
+}
+
+export function judge(input: JudgeInput, policyOverrides: Partial<JudgePolicy> = {}): Judgement {
+  const policy = resolvePolicy(policyOverrides);
+  const elapsedMs = input.elapsedMs ?? null;
+  if (elapsedMs !== null && !(Number.isFinite(elapsedMs) && elapsedMs >= 0))
+    invalid("NF_JUDGE_INPUT_INVALID", `elapsedMs must be a non-negative number, got ${elapsedMs}`);
+  const problems: Problem[] = [];
+  const control = clean("control", input.control, problems);
+  const candidate = clean("candidate", input.candidate, problems);
+  const errors = errorGuard(input, policy);
+  const sizes = lookSizes(policy);
+  const bounds = boundariesFor(
+    policy.alpha,
+    sizes.map((n) => n / policy.maxSamplePerVariant),
+  );
+  const available = Math.min(control.length, candidate.length);
+  const reached = sizes.filter((n) => n <= available).length;
+
+  const controlSorted = sortedPrefixes(control, sizes.slice(0, reached));
+  const candidateSorted = sortedPrefixes(candidate, sizes.slice(0, reached));
+  let decided: { verdict: Verdict; reason: Reason; k: number; test: Test } | undefined;
+  let last: { k: number; test: Test } | undefined;
+  for (let k = 0; k < reached && decided === undefined; k++) {
+    const test = rankSumSorted(controlSorted[k], candidateSorted[k], { exactBelow: policy.exactBelow });
+    last = { k, test };
+    if (test.pValue > bounds.nominalAlpha[k]) continue;
+    if (test.cliffsDelta < 0) decided = { verdict: "roll_back", reason: "candidate_slower", k, test };
+    else if (test.cliffsDelta >= policy.minEffect)
+      decided = { verdict: "promote", reason: "candidate_faster", k, test };
+  }
+
+  const exhausted =
+    decided === undefined && (reached === sizes.length || (elapsedMs ?? 0) >= policy.maxDurationMs);
+  let verdict: Verdict;
+  let reason: Reason;
+  if (errors.tripped) [verdict, reason] = ["roll_back", "error_rate"];
+  else if (decided) [verdict, reason] = [decided.verdict, decided.reason];
+  else if (exhausted)
+    [verdict, reason] = [policy.onExhausted === "roll_back" ? "roll_back" : "keep_collecting", "exhausted"];
+  else [verdict, reason] = ["keep_collecting", reached === 0 ? "before_first_look" : "no_boundary_crossed"];
+
+  const shown = decided ?? last;
+  const look: LookReport | null = shown
+    ? {
+        index: shown.k + 1,
+        of: sizes.length,
+        samplePerVariant: sizes[shown.k],
+        boundaryZ: bounds.z[shown.k],
+        nominalAlpha: bounds.nominalAlpha[shown.k],
+        spentAlpha: bounds.spent[shown.k],
+      }
+    : null;
+  const latency = shown
+    ? latencyReport(
+        shown.test,
+        shown.test.pValue <= bounds.nominalAlpha[shown.k],
+        controlSorted[shown.k],
+        candidateSorted[shown.k],
+        policy,
+      )
+    : null;
+  const judgement: Omit<Judgement, "explanation"> = {
+    verdict,
+    reason,
+    look,
+    nextLookAt: reached < sizes.length ? sizes[reached] : null,
+    latency,
+    errors,
+    samples: { control: control.length, candidate: candidate.length },
+    exhausted,
+    elapsedMs,
+    policy,
+    problems,
+  };
+  return { ...judgement, explanation: explain(judgement) };
+}
