@@ -87,6 +87,7 @@ export const catalogue = {
     retriable: false,
     message: "applier configuration is invalid",
   },
+  NF_APPLY_REQUEST_INVALID: { severity: "reject", retriable: false, message: "apply request is invalid" },
   NF_APPLY_WRITE_FAILED: { severity: "reject", retriable: true, message: "manifest could not be written" },
   NF_APPLY_WEBHOOK_REFUSED: {
     severity: "reject",
