@@ -26,6 +26,8 @@ import {
   scaled,
   simulateRollouts,
 } from "../src/proposals/judge/simulate.ts";
+import { normalQuantile } from "../src/proposals/stats/normal.ts";
+import { wilson } from "../src/proposals/stats/proportions.ts";
 import { writeReadmeBlock } from "./readme-block.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -66,6 +68,15 @@ function row(s: Scenario, r: SimulationResult): string {
   return `| ${s.name} | ${effect} | ${pct(r.promoted)} | ${pct(r.rolledBackSlower)} | ${pct(r.rolledBackErrors)} | ${pct(r.exhausted)} | ${Math.round(r.meanSamplesAtEnd)} |`;
 }
 
+/** One sentence per A/A row: its false promotions, and its false decisions either way, against alpha. */
+function summary(s: Scenario, r: SimulationResult, alpha: number): string {
+  const z = normalQuantile(0.975);
+  const decided = r.promoted.count + r.rolledBackSlower.count;
+  const either = wilson(decided, r.runs, z);
+  const bound = (x: { high: number }) => `${(x.high * 100).toFixed(2)}%`;
+  return `- ${s.name}, minEffect ${s.minEffect ?? defaultPolicy.minEffect}: ${r.promoted.count} false promotions in ${r.runs.toLocaleString("en-US")} runs (${pct(r.promoted)}, 95% upper bound ${bound(r.promoted)}; aim ≤ alpha/2 = ${(alpha / 2) * 100}%); promoted or rolled back on latency ${((decided / r.runs) * 100).toFixed(2)}% (upper bound ${bound(either)}; aim ≤ alpha = ${alpha * 100}%).`;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -96,6 +107,7 @@ async function main() {
   const started = Date.now();
   const load = os.loadavg()[0];
   const rows: string[] = [];
+  const aa: { scenario: Scenario; result: SimulationResult }[] = [];
   for (const scenario of scenarios) {
     const policy = scenario.minEffect === undefined ? {} : { minEffect: scenario.minEffect };
     const result = simulateRollouts({
@@ -107,6 +119,7 @@ async function main() {
       seed,
     });
     rows.push(row(scenario, result));
+    if (scenario.control === scenario.candidate) aa.push({ scenario, result });
     console.log(rows[rows.length - 1]);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
@@ -117,6 +130,8 @@ async function main() {
     "| scenario | minEffect | promoted | rolled back: slower | rolled back: errors | exhausted (rolled back) | samples |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
+    "",
+    ...aa.map(({ scenario, result }) => summary(scenario, result, p.alpha)),
     "",
     `(${seconds} s on ${os.cpus().length} cores, load average ${load.toFixed(1)} at the start; not a timed measurement.)`,
   ];

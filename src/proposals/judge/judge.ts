@@ -192,37 +192,57 @@ export function errorGuard(input: JudgeInput, policy: Readonly<JudgePolicy>): Er
   };
 }
 
-/** The first n_k values, sorted, for each size: each new segment sorted on its own and merged in. */
-function sortedPrefixes(values: Float64Array, sizes: number[]): Float64Array[] {
-  const out: Float64Array[] = [];
-  let previous = new Float64Array(0);
-  for (const n of sizes) {
-    const segment = values.slice(previous.length, n).sort();
-    const merged = new Float64Array(n);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < n; k++) {
-      merged[k] =
-        j >= segment.length || (i < previous.length && previous[i] <= segment[j])
-          ? previous[i++]
-          : segment[j++];
-    }
-    out.push(merged);
-    previous = merged;
+/** The first n values sorted: `sorted` (the first sorted.length of them) with the next ones merged in. */
+function extendSorted(sorted: Float64Array, values: Float64Array, n: number): Float64Array {
+  const segment = values.slice(sorted.length, n).sort();
+  const merged = new Float64Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    merged[k] =
+      j >= segment.length || (i < sorted.length && sorted[i] <= segment[j]) ? sorted[i++] : segment[j++];
   }
-  return out;
+  return merged;
 }
 
-type Test = ReturnType<typeof rankSumSorted>;
+interface LookResult {
+  k: number;
+  test: ReturnType<typeof rankSumSorted>;
+  /** The first n_k latencies of each variant, sorted. */
+  control: Float64Array;
+  candidate: Float64Array;
+  crossed: boolean;
+  decision?: { verdict: Verdict; reason: Reason };
+}
 
-function latencyReport(
-  test: Test,
-  crossed: boolean,
+/** Tests the looks reached, in order, and stops at the first that decides; returns the last tested. */
+function replayLooks(
   control: Float64Array,
   candidate: Float64Array,
+  sizes: number[],
+  bounds: Boundaries,
   policy: Readonly<JudgePolicy>,
-): LatencyReport {
-  const [p50, p95] = quantileDifferences(control, candidate, [0.5, 0.95], {
+): LookResult | undefined {
+  let result: LookResult | undefined;
+  let controlSorted: Float64Array = new Float64Array(0);
+  let candidateSorted: Float64Array = new Float64Array(0);
+  for (let k = 0; k < sizes.length; k++) {
+    controlSorted = extendSorted(controlSorted, control, sizes[k]);
+    candidateSorted = extendSorted(candidateSorted, candidate, sizes[k]);
+    const test = rankSumSorted(controlSorted, candidateSorted, { exactBelow: policy.exactBelow });
+    const crossed = test.pValue <= bounds.nominalAlpha[k];
+    result = { k, test, control: controlSorted, candidate: candidateSorted, crossed };
+    if (crossed && test.cliffsDelta < 0)
+      return { ...result, decision: { verdict: "roll_back", reason: "candidate_slower" } };
+    if (crossed && test.cliffsDelta >= policy.minEffect)
+      return { ...result, decision: { verdict: "promote", reason: "candidate_faster" } };
+  }
+  return result;
+}
+
+function latencyReport(look: LookResult, policy: Readonly<JudgePolicy>): LatencyReport {
+  const { test } = look;
+  const [p50, p95] = quantileDifferences(look.control, look.candidate, [0.5, 0.95], {
     resamples: policy.bootstrapResamples,
     level: policy.bootstrapLevel,
     seed: policy.seed,
@@ -236,9 +256,20 @@ function latencyReport(
     ties: test.ties,
     probabilityCandidateFaster: test.probabilityXGreater,
     cliffsDelta: test.cliffsDelta,
-    crossed,
+    crossed: look.crossed,
     p50,
     p95,
+  };
+}
+
+function lookReport(k: number, sizes: number[], bounds: Boundaries): LookReport {
+  return {
+    index: k + 1,
+    of: sizes.length,
+    samplePerVariant: sizes[k],
+    boundaryZ: bounds.z[k],
+    nominalAlpha: bounds.nominalAlpha[k],
+    spentAlpha: bounds.spent[k],
   };
 }
 
@@ -259,55 +290,24 @@ export function judge(input: JudgeInput, policyOverrides: Partial<JudgePolicy> =
   const available = Math.min(control.length, candidate.length);
   const reached = sizes.filter((n) => n <= available).length;
 
-  const controlSorted = sortedPrefixes(control, sizes.slice(0, reached));
-  const candidateSorted = sortedPrefixes(candidate, sizes.slice(0, reached));
-  let decided: { verdict: Verdict; reason: Reason; k: number; test: Test } | undefined;
-  let last: { k: number; test: Test } | undefined;
-  for (let k = 0; k < reached && decided === undefined; k++) {
-    const test = rankSumSorted(controlSorted[k], candidateSorted[k], { exactBelow: policy.exactBelow });
-    last = { k, test };
-    if (test.pValue > bounds.nominalAlpha[k]) continue;
-    if (test.cliffsDelta < 0) decided = { verdict: "roll_back", reason: "candidate_slower", k, test };
-    else if (test.cliffsDelta >= policy.minEffect)
-      decided = { verdict: "promote", reason: "candidate_faster", k, test };
-  }
-
+  const last = replayLooks(control, candidate, sizes.slice(0, reached), bounds, policy);
+  const decision = last?.decision;
   const exhausted =
-    decided === undefined && (reached === sizes.length || (elapsedMs ?? 0) >= policy.maxDurationMs);
+    decision === undefined && (reached === sizes.length || (elapsedMs ?? 0) >= policy.maxDurationMs);
   let verdict: Verdict;
   let reason: Reason;
   if (errors.tripped) [verdict, reason] = ["roll_back", "error_rate"];
-  else if (decided) [verdict, reason] = [decided.verdict, decided.reason];
+  else if (decision) ({ verdict, reason } = decision);
   else if (exhausted)
     [verdict, reason] = [policy.onExhausted === "roll_back" ? "roll_back" : "keep_collecting", "exhausted"];
   else [verdict, reason] = ["keep_collecting", reached === 0 ? "before_first_look" : "no_boundary_crossed"];
 
-  const shown = decided ?? last;
-  const look: LookReport | null = shown
-    ? {
-        index: shown.k + 1,
-        of: sizes.length,
-        samplePerVariant: sizes[shown.k],
-        boundaryZ: bounds.z[shown.k],
-        nominalAlpha: bounds.nominalAlpha[shown.k],
-        spentAlpha: bounds.spent[shown.k],
-      }
-    : null;
-  const latency = shown
-    ? latencyReport(
-        shown.test,
-        shown.test.pValue <= bounds.nominalAlpha[shown.k],
-        controlSorted[shown.k],
-        candidateSorted[shown.k],
-        policy,
-      )
-    : null;
   const judgement: Omit<Judgement, "explanation"> = {
     verdict,
     reason,
-    look,
+    look: last ? lookReport(last.k, sizes, bounds) : null,
     nextLookAt: reached < sizes.length ? sizes[reached] : null,
-    latency,
+    latency: last ? latencyReport(last, policy) : null,
     errors,
     samples: { control: control.length, candidate: candidate.length },
     exhausted,
