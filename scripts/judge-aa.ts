@@ -70,11 +70,12 @@ function row(s: Scenario, r: SimulationResult): string {
 
 /** One sentence per A/A row: its false promotions, and its false decisions either way, against alpha. */
 function summary(s: Scenario, r: SimulationResult, alpha: number): string {
-  const z = normalQuantile(0.975);
   const decided = r.promoted.count + r.rolledBackSlower.count;
-  const either = wilson(decided, r.runs, z);
-  const bound = (x: { high: number }) => `${(x.high * 100).toFixed(2)}%`;
-  return `- ${s.name}, minEffect ${s.minEffect ?? defaultPolicy.minEffect}: ${r.promoted.count} false promotions in ${r.runs.toLocaleString("en-US")} runs (${pct(r.promoted)}, 95% upper bound ${bound(r.promoted)}; aim ≤ alpha/2 = ${(alpha / 2) * 100}%); promoted or rolled back on latency ${((decided / r.runs) * 100).toFixed(2)}% (upper bound ${bound(either)}; aim ≤ alpha = ${alpha * 100}%).`;
+  const either = wilson(decided, r.runs, normalQuantile(0.975));
+  const interval = (x: { low: number; high: number }) =>
+    `95% interval ${(x.low * 100).toFixed(2)}–${(x.high * 100).toFixed(2)}%`;
+  const runs = r.runs.toLocaleString("en-US");
+  return `- ${s.name}, minEffect ${s.minEffect ?? defaultPolicy.minEffect}: ${r.promoted.count} false promotions in ${runs} runs, ${(r.promoted.rate * 100).toFixed(2)}% (${interval(r.promoted)}; aim ≤ alpha/2 = ${(alpha / 2) * 100}%); promoted or rolled back on latency ${decided}, ${((decided / r.runs) * 100).toFixed(2)}% (${interval(either)}; aim ≤ alpha = ${alpha * 100}%).`;
 }
 
 async function main() {

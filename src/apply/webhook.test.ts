@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../random.ts";
 import { SIGNATURE_HEADER, verifySignature } from "./signature.ts";
-import { webhookApplier } from "./webhook.ts";
+import { type WebhookApplierOptions, webhookApplier } from "./webhook.ts";
 
 const SECRET = "whsec_receiver_and_nanofuse_share_this";
 const manifest = {
@@ -76,13 +76,18 @@ function time(startMs = 1_767_225_600_000) {
   };
 }
 
+/** The applier under test, on the test's clock, with the receiver's secret unless told otherwise. */
+const applierFor = (
+  url: string,
+  clock: ReturnType<typeof time>,
+  options: Partial<WebhookApplierOptions> = {},
+) => webhookApplier({ url, secret: SECRET, now: clock.now, sleep: clock.sleep, ...options });
+
 describe("the webhook applier", () => {
   it("delivers the signed layout once to a receiver that checks the signature", async () => {
     const clock = time();
     const { url, received } = await receiver([], clock.seconds);
-    const result = await webhookApplier({ url, secret: SECRET, now: clock.now, sleep: clock.sleep }).apply(
-      request,
-    );
+    const result = await applierFor(url, clock).apply(request);
     expect(result).toMatchObject({ ok: true, applier: "webhook", attempts: 1, status: 200 });
     expect(result.target).toBe(url.replace("?token=abc", ""));
     expect(received).toHaveLength(1);
@@ -95,15 +100,7 @@ describe("the webhook applier", () => {
   it("retries after 503s with jittered backoff and the same idempotency key, then succeeds", async () => {
     const clock = time();
     const { url, received } = await receiver([{ status: 503 }, { status: 503 }], clock.seconds);
-    const applier = webhookApplier({
-      url,
-      secret: SECRET,
-      baseDelayMs: 200,
-      maxDelayMs: 5000,
-      now: clock.now,
-      sleep: clock.sleep,
-      random: seededRandom(3),
-    });
+    const applier = applierFor(url, clock, { baseDelayMs: 200, maxDelayMs: 5000, random: seededRandom(3) });
     const result = await applier.apply(request);
     expect(result).toMatchObject({ ok: true, attempts: 3, status: 200 });
     expect(result.history.map((a) => a.status)).toEqual([503, 503, 200]);
@@ -122,13 +119,7 @@ describe("the webhook applier", () => {
   it("waits at least what a 429's Retry-After asks, up to the cap", async () => {
     const clock = time();
     const { url } = await receiver([{ status: 429, headers: { "retry-after": "3" } }], clock.seconds);
-    const applier = webhookApplier({
-      url,
-      secret: SECRET,
-      maxDelayMs: 60_000,
-      now: clock.now,
-      sleep: clock.sleep,
-    });
+    const applier = applierFor(url, clock, { maxDelayMs: 60_000 });
     expect(await applier.apply(request)).toMatchObject({ ok: true, attempts: 2 });
     expect(clock.slept).toEqual([3000]);
   });
@@ -136,13 +127,7 @@ describe("the webhook applier", () => {
   it("gives up an attempt that gets no answer within its timeout and tries again", async () => {
     const clock = time();
     const { url, received } = await receiver(["hang"], clock.seconds);
-    const applier = webhookApplier({
-      url,
-      secret: SECRET,
-      timeoutMs: 150,
-      now: clock.now,
-      sleep: clock.sleep,
-    });
+    const applier = applierFor(url, clock, { timeoutMs: 150 });
     const result = await applier.apply(request);
     expect(result).toMatchObject({ ok: true, attempts: 2 });
     expect(result.history[0].error).toBe("no answer within 150 ms");
@@ -152,14 +137,7 @@ describe("the webhook applier", () => {
   it("reports a receiver that never answers as a retriable failure after the last attempt", async () => {
     const clock = time();
     const { url } = await receiver(["hang", "hang", "hang"], clock.seconds);
-    const applier = webhookApplier({
-      url,
-      secret: SECRET,
-      maxAttempts: 3,
-      timeoutMs: 100,
-      now: clock.now,
-      sleep: clock.sleep,
-    });
+    const applier = applierFor(url, clock, { maxAttempts: 3, timeoutMs: 100 });
     const result = await applier.apply(request);
     expect(result).toMatchObject({
       ok: false,
@@ -173,12 +151,7 @@ describe("the webhook applier", () => {
   it("does not retry a 401 from a receiver that refuses the signature, and reports it", async () => {
     const clock = time();
     const { url, received } = await receiver([], clock.seconds);
-    const applier = webhookApplier({
-      url,
-      secret: "not-the-shared-secret",
-      now: clock.now,
-      sleep: clock.sleep,
-    });
+    const applier = applierFor(url, clock, { secret: "not-the-shared-secret" });
     const result = await applier.apply(request);
     expect(result).toMatchObject({
       ok: false,
@@ -196,9 +169,7 @@ describe("the webhook applier", () => {
   it("does not retry other 4xx answers", async () => {
     const clock = time();
     const { url, received } = await receiver([{ status: 409 }], clock.seconds);
-    const result = await webhookApplier({ url, secret: SECRET, now: clock.now, sleep: clock.sleep }).apply(
-      request,
-    );
+    const result = await applierFor(url, clock).apply(request);
     expect(result).toMatchObject({
       ok: false,
       code: "NF_APPLY_WEBHOOK_REFUSED",
@@ -212,13 +183,7 @@ describe("the webhook applier", () => {
     const clock = time();
     const { url } = await receiver([], clock.seconds);
     await stop();
-    const applier = webhookApplier({
-      url,
-      secret: SECRET,
-      maxAttempts: 2,
-      now: clock.now,
-      sleep: clock.sleep,
-    });
+    const applier = applierFor(url, clock, { maxAttempts: 2 });
     const result = await applier.apply(request);
     expect(result).toMatchObject({
       ok: false,
@@ -245,7 +210,7 @@ describe("the webhook applier", () => {
     }
     const clock = time();
     const { url, received } = await receiver([], clock.seconds);
-    const applier = webhookApplier({ url, secret: SECRET, now: clock.now, sleep: clock.sleep });
+    const applier = applierFor(url, clock);
     const result = await applier.apply({ ...request, idempotencyKey: "two\nlines" });
     expect(result).toMatchObject({ ok: false, code: "NF_APPLY_REQUEST_INVALID", attempts: 0 });
     expect(received).toHaveLength(0);

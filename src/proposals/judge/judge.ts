@@ -29,7 +29,7 @@
  * The p50 and p95 differences (candidate − control) come with percentile-bootstrap intervals
  * (stats/quantile-difference.ts); they are reported, not used for the decision.
  */
-import { type ErrorCode, NanofuseError, type Problem, problem } from "../../errors.ts";
+import { NanofuseError, type Problem, problem } from "../../errors.ts";
 import { type Boundaries, spendingBoundaries } from "../stats/group-sequential.ts";
 import { normalQuantile } from "../stats/normal.ts";
 import { proportionDifference } from "../stats/proportions.ts";
@@ -131,15 +131,15 @@ function boundariesFor(alpha: number, fractions: number[]): Boundaries {
   return bounds;
 }
 
-const invalid = (code: ErrorCode, detail: string): never => {
-  throw new NanofuseError(code, detail);
+const invalid = (detail: string): never => {
+  throw new NanofuseError("NF_JUDGE_INPUT_INVALID", detail);
 };
 
 /** The usable latencies of one variant; anything else is left out and reported once per variant. */
 function clean(name: string, observations: VariantObservations, problems: Problem[]): Float64Array {
   const { latenciesUs: values, errors, requests } = observations ?? ({} as VariantObservations);
   if (values === null || typeof values !== "object" || typeof values.length !== "number")
-    invalid("NF_JUDGE_INPUT_INVALID", `${name}.latenciesUs must be an array of numbers`);
+    invalid(`${name}.latenciesUs must be an array of numbers`);
   if (
     !Number.isInteger(requests) ||
     requests < 0 ||
@@ -147,10 +147,7 @@ function clean(name: string, observations: VariantObservations, problems: Proble
     errors < 0 ||
     errors > requests
   )
-    invalid(
-      "NF_JUDGE_INPUT_INVALID",
-      `${name}: errors (${errors}) and requests (${requests}) must be counts with errors ≤ requests`,
-    );
+    invalid(`${name}: errors (${errors}) and requests (${requests}) must be counts with errors ≤ requests`);
   const out = new Float64Array(values.length);
   let kept = 0;
   let first = -1;
@@ -277,7 +274,7 @@ export function judge(input: JudgeInput, policyOverrides: Partial<JudgePolicy> =
   const policy = resolvePolicy(policyOverrides);
   const elapsedMs = input.elapsedMs ?? null;
   if (elapsedMs !== null && !(Number.isFinite(elapsedMs) && elapsedMs >= 0))
-    invalid("NF_JUDGE_INPUT_INVALID", `elapsedMs must be a non-negative number, got ${elapsedMs}`);
+    invalid(`elapsedMs must be a non-negative number, got ${elapsedMs}`);
   const problems: Problem[] = [];
   const control = clean("control", input.control, problems);
   const candidate = clean("candidate", input.candidate, problems);
