@@ -20,8 +20,8 @@ import {
   type ApplyRequest,
   type ApplyResult,
   checkRequest,
-  describe,
   failure,
+  reasonOf,
 } from "./types.ts";
 
 export interface FileApplierOptions {
@@ -95,7 +95,7 @@ export function fileApplier(options: FileApplierOptions): Applier {
         await writeAtomically(file, content);
         return { ok: true, ...done, history: [{ attempt: 1 }] };
       } catch (error) {
-        const what = describe(error);
+        const what = reasonOf(error);
         return failure(
           { ...done, history: [{ attempt: 1, error: what }] },
           "NF_APPLY_WRITE_FAILED",

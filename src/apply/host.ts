@@ -10,8 +10,8 @@ import {
   type ApplyRequest,
   type ApplyResult,
   checkRequest,
-  describe,
   failure,
+  reasonOf,
 } from "./types.ts";
 
 export interface HostDeployer {
@@ -38,7 +38,7 @@ export function hostApplier(deployer: HostDeployer): Applier {
         await deployer.deploy(checked.manifest, { proposalId, version, idempotencyKey });
         return { ok: true, ...outcome, attempts: 1, history: [{ attempt: 1 }] };
       } catch (error) {
-        const what = describe(error);
+        const what = reasonOf(error);
         const done = { ...outcome, attempts: 1, history: [{ attempt: 1, error: what }] };
         return failure(done, "NF_APPLY_HOST_FAILED", what);
       }

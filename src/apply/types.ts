@@ -100,7 +100,7 @@ export function checkRequest(
 }
 
 /** What an unexpected error says, for a result: its message, or its system error code. */
-export function describe(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;

@@ -26,8 +26,8 @@ import {
   type ApplyRequest,
   type ApplyResult,
   checkRequest,
-  describe,
   failure,
+  reasonOf,
 } from "./types.ts";
 
 export interface WebhookApplierOptions {
@@ -113,7 +113,7 @@ export function webhookApplier(options: WebhookApplierOptions): Applier {
       const timedOut = error instanceof Error && error.name === "TimeoutError";
       record.error = timedOut
         ? `no answer within ${settings.timeoutMs} ms`
-        : describe((error as { cause?: unknown }).cause ?? error);
+        : reasonOf((error as { cause?: unknown }).cause ?? error);
       return {};
     }
   }
@@ -152,7 +152,7 @@ export function webhookApplier(options: WebhookApplierOptions): Applier {
         return failure(outcome(), "NF_APPLY_WEBHOOK_FAILED", detail, { lastStatus: lastStatus() });
       } catch (error) {
         // An injected clock or sleep that throws: still a result, with what was attempted.
-        return failure(outcome(), "NF_APPLY_WEBHOOK_FAILED", describe(error), { lastStatus: lastStatus() });
+        return failure(outcome(), "NF_APPLY_WEBHOOK_FAILED", reasonOf(error), { lastStatus: lastStatus() });
       }
     },
   };
