@@ -72,6 +72,45 @@ export const catalogue = {
   NF_CALL_TIMEOUT: { severity: "reject", retriable: true, message: "call timed out" },
   NF_CALL_FAILED: { severity: "reject", retriable: false, message: "call failed" },
   NF_NO_INPUT: { severity: "reject", retriable: false, message: "no input could be read" },
+  NF_STORE_UNAVAILABLE: { severity: "reject", retriable: true, message: "store is unavailable" },
+  NF_STORE_URL_INVALID: { severity: "reject", retriable: false, message: "store location is invalid" },
+  NF_STORE_LOCKED: {
+    severity: "reject",
+    retriable: true,
+    message: "store directory is in use by another process",
+  },
+  NF_STORE_MIGRATION_CHANGED: {
+    severity: "reject",
+    retriable: false,
+    message: "an applied migration was edited (checksum differs)",
+  },
+  NF_STORE_MIGRATION_UNKNOWN: {
+    severity: "reject",
+    retriable: false,
+    message: "the store has a migration this nanofuse does not know (written by a newer version)",
+  },
+  NF_STORE_MIGRATION_FAILED: { severity: "reject", retriable: false, message: "a migration failed" },
+  NF_STORE_PROGRESS_CONFLICT: {
+    severity: "reject",
+    retriable: false,
+    message: "ingest progress moved since it was read: batch refused",
+  },
+  NF_STORE_INVALID: { severity: "reject", retriable: false, message: "value cannot be stored" },
+  NF_PROPOSAL_NOT_FOUND: { severity: "reject", retriable: false, message: "no such proposal" },
+  NF_PROPOSAL_ILLEGAL_TRANSITION: {
+    severity: "reject",
+    retriable: false,
+    message: "transition not allowed from the proposal's state",
+  },
+  NF_PROPOSAL_VERSION_CONFLICT: {
+    severity: "reject",
+    retriable: true,
+    message: "proposal changed since it was read",
+  },
+  NF_PROPOSAL_REASON_REQUIRED: { severity: "reject", retriable: false, message: "a reason is required" },
+  NF_ROLLOUT_INVALID: { severity: "reject", retriable: false, message: "rollout is invalid" },
+  NF_ROLLOUT_NOT_FOUND: { severity: "reject", retriable: false, message: "no such rollout in progress" },
+  NF_TOKEN_INVALID: { severity: "reject", retriable: false, message: "token request is invalid" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 
