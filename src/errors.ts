@@ -111,6 +111,31 @@ export const catalogue = {
   NF_ROLLOUT_INVALID: { severity: "reject", retriable: false, message: "rollout is invalid" },
   NF_ROLLOUT_NOT_FOUND: { severity: "reject", retriable: false, message: "no such rollout in progress" },
   NF_TOKEN_INVALID: { severity: "reject", retriable: false, message: "token request is invalid" },
+  // The HTTP API and the OTLP receiver (src/api/errors.ts maps each to its status).
+  NF_AUTH_REQUIRED: { severity: "reject", retriable: false, message: "a bearer token is required" },
+  NF_AUTH_INVALID: { severity: "reject", retriable: false, message: "the bearer token is not valid" },
+  NF_AUTH_REVOKED: { severity: "reject", retriable: false, message: "the bearer token was revoked" },
+  NF_FORBIDDEN: { severity: "reject", retriable: false, message: "the token's role does not allow this" },
+  NF_REQUEST_INVALID: { severity: "reject", retriable: false, message: "request is invalid" },
+  NF_BODY_TOO_LARGE: { severity: "reject", retriable: false, message: "request body is too large" },
+  NF_MEDIA_TYPE_UNSUPPORTED: {
+    severity: "reject",
+    retriable: false,
+    message: "content type or encoding is not supported",
+  },
+  NF_NOT_FOUND: { severity: "reject", retriable: false, message: "not found" },
+  NF_REVISION_REQUIRED: {
+    severity: "reject",
+    retriable: false,
+    message: "a change needs the revision it was decided on (If-Match header or revision field)",
+  },
+  NF_RATE_LIMITED: { severity: "reject", retriable: true, message: "too many requests" },
+  NF_OVERLOADED: { severity: "reject", retriable: true, message: "server is overloaded" },
+  NF_NOT_READY: { severity: "reject", retriable: true, message: "server is starting" },
+  NF_INTERNAL: { severity: "reject", retriable: true, message: "internal error" },
+  NF_API_UNAVAILABLE: { severity: "reject", retriable: true, message: "the nanofuse API cannot be reached" },
+  NF_CONFIG_INVALID: { severity: "reject", retriable: false, message: "configuration is invalid" },
+  NF_LISTEN_REFUSED: { severity: "reject", retriable: false, message: "refusing to listen" },
   NF_USAGE: { severity: "reject", retriable: false, message: "invalid usage" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 
