@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { WindowAggregate } from "../analyse/aggregates.ts";
-import type { AnalysisResult } from "../analyse/analyser.ts";
 import { analyseFiles, SHOP_CHECKOUT, windowView } from "../../test/support/aggregates.ts";
 import { BACKENDS, useBackend } from "../../test/support/store-backends.ts";
+import { WindowAggregate } from "../analyse/aggregates.ts";
+import type { AnalysisResult } from "../analyse/analyser.ts";
 
 /** The fixture spans about a second: windows of 100 ms give ten of them. */
 const WINDOW_US = 100_000;
@@ -29,9 +29,9 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
     expect(summary.edges).toBeGreaterThan(0);
     const stored = await store.aggregates.windows();
     expect(stored.map((w) => windowView(w.aggregate))).toEqual(windowsOf(shop).map(windowView));
-    expect(stored.every((w) => w.source === "replay:shop" && w.partition === 0 && w.windowUs === WINDOW_US)).toBe(
-      true,
-    );
+    expect(
+      stored.every((w) => w.source === "replay:shop" && w.partition === 0 && w.windowUs === WINDOW_US),
+    ).toBe(true);
     expect(windowView(await store.aggregates.total())).toEqual(windowView(shop.total));
   });
 
@@ -52,7 +52,11 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
     const first = windows[0].startUs;
     const list = await store.aggregates.list({ toUs: first + 1 });
     expect(list.map((w) => w.source)).toEqual(["a", "b"]);
-    expect(list[0]).toMatchObject({ startUs: first, traces: windows[0].traces, edges: windows[0].edges.size });
+    expect(list[0]).toMatchObject({
+      startUs: first,
+      traces: windows[0].traces,
+      edges: windows[0].edges.size,
+    });
     expect((await store.aggregates.list({ sources: ["a"] })).length).toBe(1);
     const units = await store.aggregates.units();
     expect(units.map((u) => u.unit)).toEqual([...shop.total.units.keys()].sort());
@@ -114,7 +118,15 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
 
   it("refuses offsets, partitions and window sizes it could not store faithfully", async () => {
     const store = await backend.fresh();
-    const batch = { source: "s", partition: 0, windowUs: WINDOW_US, windows: [], progress: { offset: "1" }, expectedRevision: 0, at };
+    const batch = {
+      source: "s",
+      partition: 0,
+      windowUs: WINDOW_US,
+      windows: [],
+      progress: { offset: "1" },
+      expectedRevision: 0,
+      at,
+    };
     for (const bad of [
       { progress: { offset: "-1" } },
       { progress: { offset: "1e3" } },
@@ -123,7 +135,9 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
       { partition: 1.5 },
       { windowUs: 0 },
     ])
-      await expect(store.aggregates.commit({ ...batch, ...bad })).rejects.toMatchObject({ code: "NF_STORE_INVALID" });
+      await expect(store.aggregates.commit({ ...batch, ...bad })).rejects.toMatchObject({
+        code: "NF_STORE_INVALID",
+      });
     expect(await store.aggregates.progress("s")).toEqual([]);
   });
 
@@ -162,7 +176,9 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
     expect(result.removed).toBe(windows.length - 1);
     expect(result.batches).toBe(Math.ceil((windows.length - 1) / 2));
     const after = await store.aggregates.windows();
-    expect(after.filter((w) => w.windowUs === WINDOW_US).map((w) => w.startUs)).toEqual([windows.at(-1)?.startUs]);
+    expect(after.filter((w) => w.windowUs === WINDOW_US).map((w) => w.startUs)).toEqual([
+      windows.at(-1)?.startUs,
+    ]);
     expect(after.filter((w) => w.windowUs === coarse).length).toBeGreaterThan(0);
     expect(windowView(await store.aggregates.total())).toEqual(before);
   });
@@ -174,6 +190,8 @@ describe.each(BACKENDS)("aggregates on %s", (name) => {
     const keep = windows.at(-1) as WindowAggregate;
     const result = await store.aggregates.prune({ beforeUs: keep.startUs, action: "delete" });
     expect(result).toMatchObject({ removed: windows.length - 1, written: 0 });
-    expect((await store.aggregates.windows()).map((w) => windowView(w.aggregate))).toEqual([windowView(keep)]);
+    expect((await store.aggregates.windows()).map((w) => windowView(w.aggregate))).toEqual([
+      windowView(keep),
+    ]);
   });
 });

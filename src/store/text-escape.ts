@@ -6,7 +6,9 @@
  * value is stored and compared as itself; escaped ones sort by their escaped form.
  * JS strings with lone surrogates are not Unicode: the drivers send them as U+FFFD.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
 const SPECIAL = /[\u0000\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
 const SPECIAL_ALL = /[\u0000\uFFFF]/g;
 const ESCAPED = /\uFFFF([0\uFFFF])/g;
 

@@ -4,8 +4,10 @@ import type { WindowAggregate } from "../../src/analyse/aggregates.ts";
 import { Analyser, type AnalysisResult } from "../../src/analyse/analyser.ts";
 import { replayFiles } from "../../src/pipeline/replay.ts";
 
-export const SHOP_CHECKOUT = new URL("../fixtures/synthetic/shop-checkout-baseline.otlp.jsonl.gz", import.meta.url)
-  .pathname;
+export const SHOP_CHECKOUT = new URL(
+  "../fixtures/synthetic/shop-checkout-baseline.otlp.jsonl.gz",
+  import.meta.url,
+).pathname;
 
 export async function analyseFiles(files: string[], windowUs: number): Promise<AnalysisResult> {
   const analyser = new Analyser({ windowUs });
@@ -30,8 +32,12 @@ export function windowView(w: WindowAggregate) {
     criticalPathUs: w.criticalPathUs,
     latency: sketchView(w.latency),
     edges: [...w.edges.values()]
-      .map((e) => ({ ...e, network: sketchView(e.network), criticalPathNetwork: sketchView(e.criticalPathNetwork) }))
-      .sort((a, b) => (a.from + "\u0000" + a.to < b.from + "\u0000" + b.to ? -1 : 1)),
+      .map((e) => ({
+        ...e,
+        network: sketchView(e.network),
+        criticalPathNetwork: sketchView(e.criticalPathNetwork),
+      }))
+      .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : 1)),
     units: [...w.units.values()].sort((a, b) => (a.unit < b.unit ? -1 : 1)),
     operations: [...w.operations].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
   };

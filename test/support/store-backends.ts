@@ -51,7 +51,9 @@ export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promi
 
 export async function createDatabase(template?: string): Promise<string> {
   const name = uniqueDatabaseName();
-  await withAdmin((sql) => sql.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}`));
+  await withAdmin((sql) =>
+    sql.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}`),
+  );
   return name;
 }
 

@@ -23,7 +23,7 @@ function liteSql(db: PGliteInterface | Transaction): Sql {
     exec: async (script) => void (await db.exec(script)),
     transaction: <T>(fn: (tx: Sql) => Promise<T>) => {
       if (!("transaction" in db)) throw new Error("nested transactions are not used by the store");
-      return db.transaction((tx) => fn(escaping(liteSql(tx))));
+      return db.transaction((tx) => fn(liteSql(tx)));
     },
   };
 }

@@ -38,7 +38,7 @@ function driverSql(client: Client, where: string): Sql {
     exec: (script) => guard(async () => void (await client.unsafe(script))),
     transaction: <T>(fn: (tx: Sql) => Promise<T>) => {
       if (!("begin" in client)) throw new Error("nested transactions are not used by the store");
-      return guard(() => client.begin((tx) => fn(escaping(driverSql(tx, where)))) as Promise<T>);
+      return guard(() => client.begin((tx) => fn(driverSql(tx, where))) as Promise<T>);
     },
   };
 }

@@ -6,7 +6,7 @@
 import { WindowAggregate } from "../../analyse/aggregates.ts";
 import { NanofuseError } from "../../errors.ts";
 import type { Sql } from "../sql.ts";
-import type { AggregateStore, IngestBatch, JsonValue, Progress, WindowQuery } from "../store.ts";
+import type { AggregateStore, IngestBatch, Progress, WindowQuery } from "../store.ts";
 import { box, unbox } from "./json-box.ts";
 import { findName, internName } from "./names.ts";
 import { prune } from "./prune.ts";

@@ -54,11 +54,10 @@ async function mergeInto(tx: Sql, ids: number[], coarse: number): Promise<number
   for (const w of fine) {
     const start = Math.floor(w.startUs / coarse) * coarse;
     const key = `${w.partition}\u0000${w.source}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { source: w.source, partition: w.partition, windows: new Map() }));
-    let into = group.windows.get(start);
-    if (!into) group.windows.set(start, (into = new WindowAggregate(start)));
-    into.merge(w.aggregate);
+    const group = groups.get(key) ?? { source: w.source, partition: w.partition, windows: new Map() };
+    groups.set(key, group);
+    const into = group.windows.get(start) ?? new WindowAggregate(start);
+    group.windows.set(start, into.merge(w.aggregate));
   }
   let written = 0;
   for (const group of groups.values()) {

@@ -11,6 +11,15 @@ import { internNames } from "./names.ts";
 
 const OPERATION_SEPARATOR = "\u0000";
 
+/**
+ * An operation key is `unit NUL operation` (aggregates.ts). Cut at the first NUL, so that even a unit
+ * or operation name holding a NUL comes back as the same key.
+ */
+function splitOperation(key: string): [unit: string, operation: string] {
+  const cut = key.indexOf(OPERATION_SEPARATOR);
+  return [key.slice(0, cut), key.slice(cut + 1)];
+}
+
 /** Inserts windows (none may exist yet for their key) for one source and partition. */
 export async function insertWindows(
   tx: Sql,
@@ -25,7 +34,7 @@ export async function insertWindows(
   for (const w of windows) {
     for (const e of w.edges.values()) names.add(e.from).add(e.to);
     for (const u of w.units.keys()) names.add(u);
-    for (const key of w.operations.keys()) for (const part of key.split(OPERATION_SEPARATOR)) names.add(part);
+    for (const key of w.operations.keys()) for (const part of splitOperation(key)) names.add(part);
   }
   const ids = await internNames(tx, names);
   const id = (name: string) => ids.get(name) as number;
@@ -106,8 +115,8 @@ export async function insertWindows(
   summary.units = units.length;
   const operations = windows.flatMap((w) =>
     [...w.operations].map(([key, us]) => {
-      const cut = key.indexOf(OPERATION_SEPARATOR);
-      return { w: windowIds.get(w.startUs), unit: key.slice(0, cut), operation: key.slice(cut + 1), us };
+      const [unit, operation] = splitOperation(key);
+      return { w: windowIds.get(w.startUs), unit, operation, us };
     }),
   );
   for (const part of chunks(operations)) {
@@ -237,6 +246,8 @@ async function loadChildren(sql: Sql, params: unknown[], byId: Map<number, Store
        join names f on f.id = x.from_id join names t on t.id = x.to_id where ${SELECTED}`,
     params,
   );
+  // Rows come in the database's order; a restored window lists its edges, units and operations by name.
+  edges.sort((a, b) => byName(a.from_name, b.from_name) || byName(a.to_name, b.to_name));
   for (const r of edges) {
     const edge = (byId.get(r.window_id) as StoredWindow).aggregate.edge(r.from_name, r.to_name);
     edge.calls = r.calls;
@@ -256,6 +267,7 @@ async function loadChildren(sql: Sql, params: unknown[], byId: Map<number, Store
     `select x.*, n.name from window_units x ${from} join names n on n.id = x.unit_id where ${SELECTED}`,
     params,
   );
+  units.sort((a, b) => byName(a.name, b.name));
   for (const r of units) {
     const unit = (byId.get(r.window_id) as StoredWindow).aggregate.unit(r.name);
     unit.spans = r.spans;
@@ -269,6 +281,7 @@ async function loadChildren(sql: Sql, params: unknown[], byId: Map<number, Store
        join names u on u.id = x.unit_id join names o on o.id = x.operation_id where ${SELECTED}`,
     params,
   );
+  operations.sort((a, b) => byName(a.unit, b.unit) || byName(a.operation, b.operation));
   for (const r of operations)
     (byId.get(r.window_id) as StoredWindow).aggregate.operations.set(
       `${r.unit}${OPERATION_SEPARATOR}${r.operation}`,
