@@ -154,7 +154,7 @@ export interface AggregateStore {
   /** Windows with their aggregates, sorted by start, source, partition. */
   windows(query?: WindowQuery): Promise<StoredWindow[]>;
   list(query?: WindowQuery): Promise<WindowSummary[]>;
-  /** All matching windows merged into one aggregate (startUs is the first window's, NaN if none). */
+  /** All matching windows merged into one aggregate (startUs NaN, as `WindowedAggregates.total()`). */
   total(query?: WindowQuery): Promise<WindowAggregate>;
   /** Sources with stored windows, sorted. */
   sources(): Promise<string[]>;
