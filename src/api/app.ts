@@ -58,7 +58,6 @@ export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {})
   const { store, clock } = deps;
   const app = Fastify({
     logger: o.logLevel === "silent" ? false : { level: o.logLevel },
-    disableRequestLogging: true,
     bodyLimit: o.bodyLimit,
     ajv: AJV_OPTIONS,
     return503OnClosing: true,

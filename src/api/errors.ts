@@ -17,6 +17,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NF_GZIP_CORRUPT: 400,
   NF_SHAPE_INVALID: 400,
   NF_FORMAT_UNKNOWN: 400,
+  NF_SPAN_BAD_ID: 400,
+  NF_SPAN_ZERO_ID: 400,
+  NF_SPAN_END_BEFORE_START: 400,
+  NF_SPAN_BAD_TIMESTAMP: 400,
   NF_AUTH_REQUIRED: 401,
   NF_AUTH_INVALID: 401,
   NF_AUTH_REVOKED: 401,
@@ -46,6 +50,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: "NF_REQUEST_INVALID",
   FST_ERR_CTP_INVALID_JSON_BODY: "NF_REQUEST_INVALID",
   FST_UNDER_PRESSURE: "NF_OVERLOADED",
+  // zlib's, from a request body that is not the gzip stream its Content-Encoding says.
+  Z_DATA_ERROR: "NF_GZIP_CORRUPT",
+  Z_BUF_ERROR: "NF_GZIP_CORRUPT",
 };
 
 /** Answers of a healthy server under load or starting up: not faults to log. */
