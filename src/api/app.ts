@@ -19,6 +19,7 @@ import { proposalActionRoutes } from "./routes/proposal-actions.ts";
 import { proposalRoutes } from "./routes/proposals.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { ErrorBody } from "./schemas.ts";
+import { validatorCompiler } from "./validation.ts";
 
 export interface ApiDeps {
   store: Store;
@@ -59,10 +60,12 @@ export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {})
   const app = Fastify({
     logger: o.logLevel === "silent" ? false : { level: o.logLevel },
     bodyLimit: o.bodyLimit,
-    ajv: AJV_OPTIONS,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
+  // Bodies are JSON; fastify would also parse text/plain, only for the schema to refuse it.
+  app.removeContentTypeParser("text/plain");
   installErrorHandling(app, writeJsonError);
   const auth = createAuthenticator(store.tokens, clock, o.authCacheMs);
   const onRequest = authHook(auth);

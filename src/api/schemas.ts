@@ -1,7 +1,7 @@
 /**
  * The API's request and response shapes as JSON Schema (TypeBox): fastify validates requests and
- * serialises responses with them, and @fastify/swagger documents them at /docs. Unknown fields in a
- * request are refused (the app turns ajv's `removeAdditional` off), so a typo is an error, not a no-op.
+ * serialises responses with them, and @fastify/swagger documents them at /docs. Request objects do
+ * not allow additional properties, so a typo is an error, not a no-op.
  */
 import { type TSchema, Type } from "typebox";
 import { PROPOSAL_STATES } from "../proposals/states.ts";
