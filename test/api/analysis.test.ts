@@ -39,7 +39,17 @@ describe("analysis routes", () => {
   it("lists the units by critical-path time, with the first and last window each was seen in", async () => {
     const { units } = await get("/api/units");
     const expected = unitReports(analysis).map(({ coldStarts: _, coldStartCriticalPathUs: __, ...u }) => u);
-    expect(units.map(({ coldStarts: _, coldStartCriticalPathUs: __, firstWindowUs: ___, lastWindowUs: ____, ...u }: Record<string, unknown>) => u)).toEqual(expected);
+    expect(
+      units.map(
+        ({
+          coldStarts: _,
+          coldStartCriticalPathUs: __,
+          firstWindowUs: ___,
+          lastWindowUs: ____,
+          ...u
+        }: Record<string, unknown>) => u,
+      ),
+    ).toEqual(expected);
     const starts = [...analysis.windows.windows.keys()];
     for (const u of units.filter((x: { spans: number }) => x.spans > 0)) {
       expect(u.firstWindowUs).toBeGreaterThanOrEqual(Math.min(...starts));
@@ -49,9 +59,16 @@ describe("analysis routes", () => {
 
   it("gives the service graph as units and weighted links between them", async () => {
     const graph = await get("/api/graph");
-    expect(graph.nodes.map((n: { unit: string }) => n.unit)).toEqual(unitReports(analysis).map((u) => u.unit));
+    expect(graph.nodes.map((n: { unit: string }) => n.unit)).toEqual(
+      unitReports(analysis).map((u) => u.unit),
+    );
     expect(graph.links).toEqual(
-      edgeReports(analysis).map(({ from, to, calls, criticalPathNetworkUs }) => ({ from, to, calls, criticalPathNetworkUs })),
+      edgeReports(analysis).map(({ from, to, calls, criticalPathNetworkUs }) => ({
+        from,
+        to,
+        calls,
+        criticalPathNetworkUs,
+      })),
     );
   });
 
@@ -72,7 +89,14 @@ describe("analysis routes", () => {
 
   it("answers 400 to malformed ranges and unknown parameters, and changes nothing", async () => {
     const before = await snapshot(api.store);
-    for (const query of ["fromUs=-1", "toUs=soon", "fromUs=1.5", "source=", "window=60", "fromUs=1&fromUs=2"]) {
+    for (const query of [
+      "fromUs=-1",
+      "toUs=soon",
+      "fromUs=1.5",
+      "source=",
+      "window=60",
+      "fromUs=1&fromUs=2",
+    ]) {
       for (const route of ["units", "graph", "edges", "windows"]) {
         const response = await api.as("viewer", { url: `/api/${route}?${query}` });
         expect({ route, query, status: response.statusCode, code: response.json().error?.code }).toEqual({

@@ -50,7 +50,11 @@ function routes(id: number): (InjectOptions & { role: TokenRole })[] {
   ];
 }
 
-const BELOW: Record<TokenRole, TokenRole[]> = { viewer: [], approver: ["viewer"], admin: ["viewer", "approver"] };
+const BELOW: Record<TokenRole, TokenRole[]> = {
+  viewer: [],
+  approver: ["viewer"],
+  admin: ["viewer", "approver"],
+};
 
 describe("authentication and roles", () => {
   it("answers /healthz without a token", async () => {
@@ -63,7 +67,10 @@ describe("authentication and roles", () => {
     const forged = `${api.tokens.admin.slice(0, -4)}AAAA`;
     for (const { role, ...route } of routes(api.proposalId)) {
       const tried = (authorization: string | undefined) =>
-        api.app.inject({ ...route, headers: { ...route.headers, ...(authorization ? { authorization } : {}) } });
+        api.app.inject({
+          ...route,
+          headers: { ...route.headers, ...(authorization ? { authorization } : {}) },
+        });
       const outcomes = {
         none: await tried(undefined),
         basic: await tried("Basic YWRtaW46YWRtaW4="),
@@ -115,11 +122,16 @@ describe("authentication and roles", () => {
 
 describe("token administration", () => {
   it("lets an admin create a token that works at once, and revoke it so that it is refused from then on", async () => {
-    const created = await api.as("admin", { method: "POST", url: "/api/tokens", payload: { name: "ci", role: "approver" } });
+    const created = await api.as("admin", {
+      method: "POST",
+      url: "/api/tokens",
+      payload: { name: "ci", role: "approver" },
+    });
     expect(created.statusCode).toBe(201);
     const { token, record } = created.json();
     expect(record).toMatchObject({ name: "ci", role: "approver", revokedAt: null });
-    const use = () => api.app.inject({ url: "/api/proposals", headers: { authorization: `Bearer ${token}` } });
+    const use = () =>
+      api.app.inject({ url: "/api/proposals", headers: { authorization: `Bearer ${token}` } });
     expect((await use()).statusCode).toBe(200);
     const listed = (await api.as("admin", { url: "/api/tokens" })).json();
     expect(listed.tokens.map((t: { name: string }) => t.name)).toContain("ci");
@@ -127,19 +139,33 @@ describe("token administration", () => {
     const revoked = await api.as("admin", { method: "DELETE", url: `/api/tokens/${record.id}` });
     expect(revoked.json().token.revokedAt).not.toBeNull();
     const after = await use();
-    expect({ status: after.statusCode, code: codeOf(after) }).toEqual({ status: 401, code: "NF_AUTH_REVOKED" });
+    expect({ status: after.statusCode, code: codeOf(after) }).toEqual({
+      status: 401,
+      code: "NF_AUTH_REVOKED",
+    });
   });
 
   it("answers 400 to a token of an unknown role or without a name, and 404 when revoking an unknown one", async () => {
     const before = await snapshot(api.store);
     const create = (payload: Record<string, unknown>) =>
       api.as("admin", { method: "POST", url: "/api/tokens", payload });
-    for (const payload of [{ name: "x", role: "root" }, { role: "viewer" }, { name: "", role: "viewer" }, { name: 3, role: "viewer" }]) {
+    for (const payload of [
+      { name: "x", role: "root" },
+      { role: "viewer" },
+      { name: "", role: "viewer" },
+      { name: 3, role: "viewer" },
+    ]) {
       const response = await create(payload);
-      expect({ payload, got: `${response.statusCode} ${codeOf(response)}` }).toEqual({ payload, got: "400 NF_REQUEST_INVALID" });
+      expect({ payload, got: `${response.statusCode} ${codeOf(response)}` }).toEqual({
+        payload,
+        got: "400 NF_REQUEST_INVALID",
+      });
     }
     const unknown = await api.as("admin", { method: "DELETE", url: "/api/tokens/0123456789abcdef" });
-    expect({ status: unknown.statusCode, code: codeOf(unknown) }).toEqual({ status: 404, code: "NF_NOT_FOUND" });
+    expect({ status: unknown.statusCode, code: codeOf(unknown) }).toEqual({
+      status: 404,
+      code: "NF_NOT_FOUND",
+    });
     expect(await snapshot(api.store)).toEqual(before);
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { proposalMerging, TRACE_A, TRACE_B } from "../support/proposals.ts";
 import { useBackend } from "../support/store-backends.ts";
-import { AT, type ApiFixture, apiFixture, EXEMPLAR_PATHS, snapshot } from "./support.ts";
+import { type ApiFixture, AT, apiFixture, EXEMPLAR_PATHS, snapshot } from "./support.ts";
 
 const backend = useBackend("pglite");
 let api: ApiFixture;
@@ -41,7 +41,12 @@ describe("reading proposals", () => {
     });
     const all = (await api.as("viewer", { url: "/api/proposals" })).json();
     expect(all.proposals.map((p: { scope: string }) => p.scope)).toEqual(["search", "shop"]);
-    expect(all.proposals[1]).toMatchObject({ id: api.proposalId, state: "pending_approval", revision: 1, version: 1 });
+    expect(all.proposals[1]).toMatchObject({
+      id: api.proposalId,
+      state: "pending_approval",
+      revision: 1,
+      version: 1,
+    });
     const shop = (await api.as("viewer", { url: "/api/proposals?scope=shop" })).json();
     expect(shop.proposals.map((p: { id: number }) => p.id)).toEqual([api.proposalId]);
     const approved = (await api.as("viewer", { url: "/api/proposals?state=approved&state=promoted" })).json();
@@ -49,7 +54,12 @@ describe("reading proposals", () => {
   });
 
   it("pages through proposals with limit and the next cursor", async () => {
-    await api.store.proposals.propose({ scope: "search", plan: proposalMerging(["a", "b"]), actor: "p", at: AT });
+    await api.store.proposals.propose({
+      scope: "search",
+      plan: proposalMerging(["a", "b"]),
+      actor: "p",
+      at: AT,
+    });
     const first = (await api.as("viewer", { url: "/api/proposals?limit=1" })).json();
     expect(first.proposals).toHaveLength(1);
     const second = (await api.as("viewer", { url: `/api/proposals?limit=1&before=${first.next}` })).json();
@@ -66,7 +76,12 @@ describe("reading proposals", () => {
     expect(doc.proposal.createdAt).toBe(AT.toISOString());
     expect(doc.versions.map((v: { version: number }) => v.version)).toEqual([1]);
     expect(doc.audit).toEqual([
-      expect.objectContaining({ action: "create", actor: "nanofuse planner", to: "pending_approval", revision: 1 }),
+      expect.objectContaining({
+        action: "create",
+        actor: "nanofuse planner",
+        to: "pending_approval",
+        revision: 1,
+      }),
     ]);
     expect(doc.rollouts).toEqual([]);
   });
@@ -195,7 +210,11 @@ describe("changing proposals", () => {
 
   it("answers 404 for an unknown proposal", async () => {
     await expectRefused(
-      api.as("approver", { method: "POST", url: "/api/proposals/424242/approve", headers: { "if-match": '"1"' } }),
+      api.as("approver", {
+        method: "POST",
+        url: "/api/proposals/424242/approve",
+        headers: { "if-match": '"1"' },
+      }),
       404,
       "NF_PROPOSAL_NOT_FOUND",
     );
@@ -208,7 +227,10 @@ describe("changing proposals", () => {
     expect((await stale()).statusCode).toBe(409);
     expect((await stale()).statusCode).toBe(409);
     const limited = await stale();
-    expect({ status: limited.statusCode, code: codeOf(limited) }).toEqual({ status: 429, code: "NF_RATE_LIMITED" });
+    expect({ status: limited.statusCode, code: codeOf(limited) }).toEqual({
+      status: 429,
+      code: "NF_RATE_LIMITED",
+    });
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
     // Reads are not limited, and another token has its own budget.
     expect((await api.as("viewer", { url: "/api/proposals" })).statusCode).toBe(200);

@@ -4,8 +4,8 @@
  * so a refused request can be shown to have changed nothing.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import { type ApiOptions, buildApi } from "../../src/api/app.ts";
 import type { PathEntry } from "../../src/analyse/trace-analysis.ts";
+import { type ApiOptions, buildApi } from "../../src/api/app.ts";
 import type { Store, TokenRole } from "../../src/store/store.ts";
 import { proposalMerging, TRACE_A } from "../support/proposals.ts";
 
@@ -18,7 +18,9 @@ export const EXEMPLAR_PATHS: PathEntry[] = [
     orphan: false,
     startUs: 0,
     durationUs: 1234,
-    sections: [{ spanId: "00f067aa0ba902b7", unit: "checkout", operation: "POST /checkout", startUs: 0, endUs: 1234 }],
+    sections: [
+      { spanId: "00f067aa0ba902b7", unit: "checkout", operation: "POST /checkout", startUs: 0, endUs: 1234 },
+    ],
   },
 ];
 
