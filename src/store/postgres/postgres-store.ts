@@ -67,13 +67,17 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
     await client.end({ timeout: 1 });
     throw error;
   }
+  let closed = false;
+  const reserved = new Set<postgres.ReservedSql>();
   const tryLease = async (name: string): Promise<Lease | null> => {
     const conn = await client.reserve().catch((e) => Promise.reject(mapDriverError(e, where)));
+    reserved.add(conn);
     const session = driverSql(conn, where);
     const [row] = await session.query<{ ok: boolean }>("select pg_try_advisory_lock($1::int8) as ok", [
       leaseKey(name),
     ]);
     if (!row.ok) {
+      reserved.delete(conn);
       conn.release();
       return null;
     }
@@ -81,7 +85,7 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
     return {
       name,
       async held() {
-        if (released) return false;
+        if (released || closed) return false;
         // A session lock lives as long as its connection: a working connection still holds it.
         return session.query("select 1").then(
           () => true,
@@ -92,17 +96,19 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
         if (released) return;
         released = true;
         await session.query("select pg_advisory_unlock($1::int8)", [leaseKey(name)]).catch(() => undefined);
+        reserved.delete(conn);
         conn.release();
       },
     };
   };
-  let closed = false;
   return buildStore(sql, {
     backend: "postgres",
     tryLease,
     async close() {
       if (closed) return;
       closed = true;
+      // Ending the connections ends their sessions, and with them every lease's advisory lock.
+      for (const conn of reserved) conn.release();
       await client.end({ timeout: 5 });
     },
   });
