@@ -3,7 +3,9 @@ import { NanofuseError } from "../errors.ts";
 import { analyseCommand } from "./analyse.ts";
 import { hostCommand } from "./host.ts";
 import { planCommand } from "./plan.ts";
+import { proposalsCommand } from "./proposals.ts";
 import { replayCommand } from "./replay.ts";
+import { storeCommand } from "./store.ts";
 
 /** What a command leaves behind for the process: its exit code. */
 export interface CommandState {
@@ -20,6 +22,8 @@ export function buildProgram(state: CommandState): Command {
   program.addCommand(analyseCommand(state));
   program.addCommand(hostCommand(state));
   program.addCommand(planCommand(state));
+  program.addCommand(proposalsCommand(state));
+  program.addCommand(storeCommand(state));
   // Subcommands do not inherit these: without them a usage error would exit the process.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program).slice(1)) command.exitOverride().showHelpAfterError();

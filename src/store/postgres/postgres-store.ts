@@ -13,14 +13,19 @@ import type { Lease, Store } from "../store.ts";
 
 type Client = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
-/** Connection-level failures (class 08, server shutdown, socket errors) mean "try again later". */
+/**
+ * Failures to reach the database (class 08 connection, 28 authorisation, 3D000 no such database,
+ * server shutdown, socket errors): the store is unavailable, and trying again may help.
+ */
 const UNAVAILABLE =
-  /^(08|57P0[123])|^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED)$/;
+  /^(08|28|3D000|57P0[123])|^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED)$/;
 
 export function mapDriverError(error: unknown, where: string): unknown {
   const code = (error as { code?: string })?.code;
   if (typeof code === "string" && UNAVAILABLE.test(code))
-    return new NanofuseError("NF_STORE_UNAVAILABLE", `${where}: ${code}`, { cause: error });
+    return new NanofuseError("NF_STORE_UNAVAILABLE", `${where}: ${code} ${(error as Error).message}`, {
+      cause: error,
+    });
   return error;
 }
 
