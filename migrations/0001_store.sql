@@ -22,7 +22,9 @@ create table catalog_snapshots (
 );
 
 -- One row per (source, partition, window). Counts are bigint; µs sums are float8 so any double the
--- analysis produced comes back bit for bit. Sketches are DDSketch protobuf (@datadog/sketches-js).
+-- analysis produced comes back bit for bit. Sketches are DDSketches in src/store/sketch-codec.ts's
+-- format. The rows of a window refer to `names` without foreign keys: names are never deleted, and a
+-- check per row would cost a third of an aggregate write.
 create table windows (
   id bigint generated always as identity primary key,
   source_id integer not null references names (id),
@@ -40,8 +42,8 @@ create index windows_by_start on windows (start_us);
 
 create table window_edges (
   window_id bigint not null references windows (id) on delete cascade,
-  from_id integer not null references names (id),
-  to_id integer not null references names (id),
+  from_id integer not null,
+  to_id integer not null,
   calls bigint not null,
   errors bigint not null,
   async_calls bigint not null,
@@ -59,7 +61,7 @@ create table window_edges (
 
 create table window_units (
   window_id bigint not null references windows (id) on delete cascade,
-  unit_id integer not null references names (id),
+  unit_id integer not null,
   spans bigint not null,
   errors bigint not null,
   critical_path_us float8 not null,
@@ -70,8 +72,8 @@ create table window_units (
 
 create table window_operations (
   window_id bigint not null references windows (id) on delete cascade,
-  unit_id integer not null references names (id),
-  operation_id integer not null references names (id),
+  unit_id integer not null,
+  operation_id integer not null,
   critical_path_us float8 not null,
   primary key (window_id, unit_id, operation_id)
 );

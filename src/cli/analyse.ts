@@ -14,8 +14,9 @@ import { ms, table } from "./format.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
+import { addStoreOptions, type StoreOptions, writeWindows } from "./store-option.ts";
 
-interface AnalyseOptions extends InputOptions {
+interface AnalyseOptions extends InputOptions, StoreOptions {
   perTrace: boolean;
   top: number;
   windowS: number;
@@ -92,7 +93,7 @@ export function analyseCommand(state: CommandState): Command {
     .description(
       "Critical paths, hop cost, barrier stragglers, cold starts and the service graph of recorded traces",
     );
-  return addInputOptions(command)
+  return addStoreOptions(addInputOptions(command))
     .option("--per-trace", "add each trace's critical path", false)
     .addOption(
       new Option("--top <n>", "rows in each top list of the text report")
@@ -113,6 +114,11 @@ export function analyseCommand(state: CommandState): Command {
       });
       const { result: replay } = await replayInput(paths, opts, (tree) => analyser.add(tree));
       const result = analyser.finish();
+      await writeWindows(
+        opts,
+        replay.files.map((f) => f.file),
+        result.windows,
+      );
       if (opts.format === "json") {
         const doc = {
           summary: {

@@ -6,6 +6,7 @@ import { planCommand } from "./plan.ts";
 import { proposalsApiCommand } from "./proposals-api.ts";
 import { replayCommand } from "./replay.ts";
 import { serveCommand } from "./serve.ts";
+import { storeCommand } from "./store.ts";
 import { tokenCommand } from "./token.ts";
 
 /** What a command leaves behind for the process: its exit code. */
@@ -25,7 +26,9 @@ export function buildProgram(state: CommandState): Command {
   program.addCommand(planCommand(state));
   program.addCommand(serveCommand(state));
   program.addCommand(tokenCommand(state));
+  // The API client; with --store, list and show read the store directly (./proposals.ts).
   program.addCommand(proposalsApiCommand(state));
+  program.addCommand(storeCommand(state));
   // Subcommands do not inherit these: without them a usage error would exit the process.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program).slice(1)) command.exitOverride().showHelpAfterError();

@@ -2,7 +2,9 @@
  * `nanofuse proposals list|show|approve|reject` against the API (`--url`/NANOFUSE_URL,
  * `--token`/NANOFUSE_TOKEN), for people who live in a terminal. A change names the revision it was
  * decided on (`show` prints it): when someone else acted first the API answers
- * NF_PROPOSAL_VERSION_CONFLICT and nothing changes.
+ * NF_PROPOSAL_VERSION_CONFLICT and nothing changes. With `--store`, list and show read a store
+ * directly instead (./proposals.ts), for a store no server runs on; changes always go through the
+ * API, which names the token as the actor.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { CLIENT_SCHEMA, loadClientConfig } from "../config/client.ts";
@@ -12,6 +14,7 @@ import type { AuditEntry, ProposalRecord, ProposalSummary } from "../store/store
 import { ms, table } from "./format.ts";
 import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
+import { proposalsCommand as storeProposalsCommand } from "./proposals.ts";
 import { ApiClient, type Change } from "./proposals-client.ts";
 
 const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19);
@@ -68,8 +71,20 @@ function clientFrom(opts: Record<string, unknown>): ApiClient {
 }
 
 const withClientOptions = (command: Command) => addSchemaOptions(command, CLIENT_SCHEMA);
+const storeOption = () =>
+  new Option(
+    "--store <location>",
+    "read this store directly instead of the API (postgres://… or a PGlite directory)",
+  );
 
-export function proposalsApiCommand(_state: CommandState): Command {
+/** Runs the store reader's own `proposals` command with the same, already validated, options. */
+async function fromStore(state: CommandState, args: string[]): Promise<void> {
+  const command = storeProposalsCommand(state);
+  for (const sub of command.commands) sub.exitOverride();
+  await command.parseAsync(args, { from: "user" });
+}
+
+export function proposalsApiCommand(state: CommandState): Command {
   const command = new Command("proposals").description("Proposals through the nanofuse API");
   withClientOptions(
     command
@@ -78,18 +93,46 @@ export function proposalsApiCommand(_state: CommandState): Command {
       .option("--state <state>", "only proposals in this state (repeatable)", states)
       .option("--scope <name>", "only proposals of this scope")
       .addOption(new Option("--limit <n>", "at most this many").argParser(positiveInteger).default(50))
-      .addOption(formatOption()),
-  ).action(async (opts: { state?: ProposalState[]; scope?: string; limit: number; format: string }) => {
-    const rows = await clientFrom(opts).list({ states: opts.state, scope: opts.scope, limit: opts.limit });
-    process.stdout.write(opts.format === "json" ? `${JSON.stringify(rows, null, 2)}\n` : listText(rows));
-  });
+      .addOption(formatOption())
+      .addOption(storeOption()),
+  ).action(
+    async (opts: {
+      state?: ProposalState[];
+      scope?: string;
+      limit: number;
+      format: string;
+      store?: string;
+    }) => {
+      if (opts.store) {
+        const filters = [
+          ...(opts.state ?? []).flatMap((s) => ["--state", s]),
+          ...(opts.scope ? ["--scope", opts.scope] : []),
+        ];
+        return fromStore(state, [
+          "list",
+          "--store",
+          opts.store,
+          "--format",
+          opts.format,
+          "--limit",
+          String(opts.limit),
+          ...filters,
+        ]);
+      }
+      const rows = await clientFrom(opts).list({ states: opts.state, scope: opts.scope, limit: opts.limit });
+      process.stdout.write(opts.format === "json" ? `${JSON.stringify(rows, null, 2)}\n` : listText(rows));
+    },
+  );
   withClientOptions(
     command
       .command("show")
       .description("One proposal with its plan, evidence and audit trail")
       .argument("<id>", "proposal id", positiveInteger)
-      .addOption(formatOption()),
-  ).action(async (id: number, opts: { format: string }) => {
+      .addOption(formatOption())
+      .addOption(storeOption()),
+  ).action(async (id: number, opts: { format: string; store?: string }) => {
+    if (opts.store)
+      return fromStore(state, ["show", String(id), "--store", opts.store, "--format", opts.format]);
     const client = clientFrom(opts);
     const proposal = await client.get(id);
     if (!proposal) throw new InvalidArgumentError(`no proposal ${id}`);

@@ -5,27 +5,17 @@
  */
 import { Command, Option } from "commander";
 import { ROLES } from "../api/auth.ts";
-import { storeLocation } from "../config/store.ts";
 import { NanofuseError } from "../errors.ts";
-import { openStore } from "../store/open.ts";
-import type { Store, TokenRecord, TokenRole } from "../store/store.ts";
+import type { TokenRecord, TokenRole } from "../store/store.ts";
 import { table } from "./format.ts";
 import type { CommandState } from "./main.ts";
+import { withStore } from "./store-option.ts";
 
 const storeOption = () =>
   new Option(
     "--store <location>",
     "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.nanofuse/)",
   );
-
-async function withStore<T>(flag: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(storeLocation(flag));
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
 

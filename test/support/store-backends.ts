@@ -34,6 +34,10 @@ export function uniqueDatabaseName(): string {
 }
 
 export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  if (process.env.CI === "true" && !process.env.NANOFUSE_TEST_DATABASE_URL)
+    throw new Error(
+      "CI runs the store tests against the database .ci/run creates: NANOFUSE_TEST_DATABASE_URL is not set",
+    );
   const sql = postgres(RUN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
     return await fn(sql);

@@ -35,7 +35,12 @@ export async function pgliteStore(
   lock?: DirLock,
 ): Promise<Store> {
   const raw = liteSql(db);
-  await migrate(raw, await loadMigrations(options.migrationsDir));
+  try {
+    await migrate(raw, await loadMigrations(options.migrationsDir));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const leases = new Set<string>();
   let closed = false;
   return buildStore(escaping(raw), {

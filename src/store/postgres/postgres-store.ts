@@ -13,14 +13,19 @@ import type { Lease, Store } from "../store.ts";
 
 type Client = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
-/** Connection-level failures (class 08, server shutdown, socket errors) mean "try again later". */
+/**
+ * Failures to reach the database (class 08 connection, 28 authorisation, 3D000 no such database,
+ * server shutdown, socket errors): the store is unavailable, and trying again may help.
+ */
 const UNAVAILABLE =
-  /^(08|57P0[123])|^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED)$/;
+  /^(08|28|3D000|57P0[123])|^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EPIPE|CONNECT_TIMEOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED)$/;
 
 export function mapDriverError(error: unknown, where: string): unknown {
   const code = (error as { code?: string })?.code;
   if (typeof code === "string" && UNAVAILABLE.test(code))
-    return new NanofuseError("NF_STORE_UNAVAILABLE", `${where}: ${code}`, { cause: error });
+    return new NanofuseError("NF_STORE_UNAVAILABLE", `${where}: ${code} ${(error as Error).message}`, {
+      cause: error,
+    });
   return error;
 }
 
@@ -67,13 +72,17 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
     await client.end({ timeout: 1 });
     throw error;
   }
+  let closed = false;
+  const reserved = new Set<postgres.ReservedSql>();
   const tryLease = async (name: string): Promise<Lease | null> => {
     const conn = await client.reserve().catch((e) => Promise.reject(mapDriverError(e, where)));
+    reserved.add(conn);
     const session = driverSql(conn, where);
     const [row] = await session.query<{ ok: boolean }>("select pg_try_advisory_lock($1::int8) as ok", [
       leaseKey(name),
     ]);
     if (!row.ok) {
+      reserved.delete(conn);
       conn.release();
       return null;
     }
@@ -81,7 +90,7 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
     return {
       name,
       async held() {
-        if (released) return false;
+        if (released || closed) return false;
         // A session lock lives as long as its connection: a working connection still holds it.
         return session.query("select 1").then(
           () => true,
@@ -92,17 +101,19 @@ export async function openPostgresStore(url: string, options: OpenOptions): Prom
         if (released) return;
         released = true;
         await session.query("select pg_advisory_unlock($1::int8)", [leaseKey(name)]).catch(() => undefined);
+        reserved.delete(conn);
         conn.release();
       },
     };
   };
-  let closed = false;
   return buildStore(sql, {
     backend: "postgres",
     tryLease,
     async close() {
       if (closed) return;
       closed = true;
+      // Ending the connections ends their sessions, and with them every lease's advisory lock.
+      for (const conn of reserved) conn.release();
       await client.end({ timeout: 5 });
     },
   });
