@@ -2,7 +2,7 @@
  * The HTTP API, built without listening (style 9: tests drive it with `inject()`, `serve` listens).
  * One plugin per route group under /api/, all behind a bearer token (auth.ts); /healthz is public;
  * OpenAPI at /docs (behind a token too: nothing else is public). Defaults: 64 KiB bodies, 60 writes
- * per minute per token, tokens remembered 5 s.
+ * per minute per token, tokens remembered 5 s, proposal reads reused for 1 s.
  */
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -13,6 +13,7 @@ import { NanofuseError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { type Authenticator, createAuthenticator, DEFAULT_AUTH_CACHE_MS } from "./auth.ts";
 import { installErrorHandling, writeJsonError } from "./errors.ts";
+import { cachingProposalReads, DEFAULT_READ_CACHE_MS } from "./read-cache.ts";
 import { analysisRoutes } from "./routes/analysis.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { proposalActionRoutes } from "./routes/proposal-actions.ts";
@@ -33,6 +34,8 @@ export interface ApiOptions {
   /** Writes per minute per token. */
   writeRateLimit: number;
   authCacheMs: number;
+  /** How long proposal reads are reused (read-cache.ts); 0 turns the cache off. */
+  readCacheMs: number;
   logLevel: string;
 }
 
@@ -40,6 +43,7 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   bodyLimit: 64 * 1024,
   writeRateLimit: 60,
   authCacheMs: DEFAULT_AUTH_CACHE_MS,
+  readCacheMs: DEFAULT_READ_CACHE_MS,
   logLevel: "warn",
 };
 
@@ -56,7 +60,8 @@ export function authHook(auth: Authenticator) {
 
 export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {}): Promise<FastifyInstance> {
   const o = { ...DEFAULT_API_OPTIONS, ...options };
-  const { store, clock } = deps;
+  const { clock } = deps;
+  const store = cachingProposalReads(deps.store, clock, o.readCacheMs);
   const app = Fastify({
     logger: o.logLevel === "silent" ? false : { level: o.logLevel },
     bodyLimit: o.bodyLimit,

@@ -79,6 +79,13 @@ export const SERVE_SCHEMA = {
     "largest OTLP request body, after decompression",
     16 * 1024 * 1024,
   ),
+  apiReadCacheMs: number(
+    "NANOFUSE_API_READ_CACHE_MS",
+    "<ms>",
+    "how long the API reuses a proposal read (0: never); changes made elsewhere show after this",
+    1000,
+    0,
+  ),
   writeRateLimit: number("NANOFUSE_WRITE_RATE_LIMIT", "<n>", "API writes per minute per token", 60),
   otlpRateLimit: number(
     "NANOFUSE_OTLP_RATE_LIMIT",

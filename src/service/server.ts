@@ -102,7 +102,12 @@ async function serve(
   let ready = false;
   const api = await buildApi(
     { store, clock, ready: () => ready },
-    { bodyLimit: config.apiBodyLimit, writeRateLimit: config.writeRateLimit, logLevel: config.logLevel },
+    {
+      bodyLimit: config.apiBodyLimit,
+      writeRateLimit: config.writeRateLimit,
+      readCacheMs: config.apiReadCacheMs,
+      logLevel: config.logLevel,
+    },
   );
   const receiver = await buildReceiver(
     { intake: pipeline, clock, tokens: store.tokens },

@@ -118,6 +118,33 @@ describe("reading proposals", () => {
   });
 });
 
+describe("reusing proposal reads for a second", () => {
+  it("shows a change made through the API at once, and one made behind its back once a second has passed", async () => {
+    await api.app.close();
+    let now = AT.getTime();
+    const store = await backend.fresh();
+    api = await apiFixture(store, {}, () => new Date(now));
+    const state = async () => (await api.as("viewer", { url: "/api/proposals" })).json().proposals[0].state;
+    expect(await state()).toBe("pending_approval");
+    await api.as("approver", {
+      method: "POST",
+      url: `/api/proposals/${api.proposalId}/approve`,
+      headers: { "if-match": '"1"' },
+    });
+    expect(await state()).toBe("approved");
+    await store.proposals.transition(api.proposalId, {
+      action: "reject",
+      expectedRevision: 2,
+      actor: "elsewhere",
+      reason: "no",
+      at: AT,
+    });
+    expect(await state()).toBe("approved");
+    now += 1000;
+    expect(await state()).toBe("rejected");
+  });
+});
+
 describe("changing proposals", () => {
   const approve = (headers: Record<string, string>, body?: unknown) =>
     api.as("approver", {

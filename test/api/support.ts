@@ -34,7 +34,11 @@ export interface ApiFixture {
   as(who: TokenRole | "revoked" | "none", request: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
-export async function apiFixture(store: Store, options: Partial<ApiOptions> = {}): Promise<ApiFixture> {
+export async function apiFixture(
+  store: Store,
+  options: Partial<ApiOptions> = {},
+  clock: () => Date = () => AT,
+): Promise<ApiFixture> {
   const token = async (role: TokenRole, name: string) =>
     (await store.tokens.create({ name, role, at: AT })).token;
   const tokens = {
@@ -52,7 +56,7 @@ export async function apiFixture(store: Store, options: Partial<ApiOptions> = {}
     actor: "nanofuse planner",
     at: AT,
   });
-  const app = await buildApi({ store, clock: () => AT }, { logLevel: "silent", ...options });
+  const app = await buildApi({ store, clock }, { logLevel: "silent", ...options });
   await app.ready();
   return {
     store,
