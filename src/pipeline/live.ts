@@ -14,17 +14,18 @@
  * after 100 traces and on at most 100,000 per epoch.
  */
 
-import { DEFAULT_WINDOW_US } from "../analyse/aggregates.ts";
+import { DEFAULT_WINDOW_US, type WindowAggregate } from "../analyse/aggregates.ts";
 import { Analyser } from "../analyse/analyser.ts";
 import { buildCallTree } from "../assemble/call-tree.ts";
 import { TraceBuffer, type TraceBufferOptions } from "../assemble/trace-buffer.ts";
 import { NanofuseError } from "../errors.ts";
 import type { Catalog } from "../model/catalog.ts";
 import type { Span } from "../model/span.ts";
+import type { Trace } from "../model/trace.ts";
 import { defaultCatalog } from "../plan/catalog.ts";
 import type { PlanOptions } from "../plan/planner.ts";
 import type { SpanIntake } from "../receiver/app.ts";
-import type { ProposeResult, Store, WriteSummary } from "../store/store.ts";
+import type { Progress, ProposeResult, Store, WriteSummary } from "../store/store.ts";
 import { PlanningEpoch } from "./planning.ts";
 import { proposePlanned } from "./propose.ts";
 
@@ -159,7 +160,7 @@ export class LivePipeline implements SpanIntake {
     };
   }
 
-  private analyse(traces: ReturnType<TraceBuffer["flush"]>): number {
+  private analyse(traces: Trace[]): number {
     for (const trace of traces) {
       const tree = buildCallTree(trace);
       this.period.add(tree);
@@ -170,11 +171,7 @@ export class LivePipeline implements SpanIntake {
     return traces.length;
   }
 
-  private async commit(
-    windows: Parameters<Store["aggregates"]["commit"]>[0]["windows"],
-    traces: number,
-    at: Date,
-  ) {
+  private async commit(windows: readonly WindowAggregate[], traces: number, at: Date): Promise<Progress> {
     const batch = {
       source: this.options.source,
       partition: 0,

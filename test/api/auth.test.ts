@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TokenRole } from "../../src/store/store.ts";
 import { TRACE_A } from "../support/proposals.ts";
 import { useBackend } from "../support/store-backends.ts";
-import { type ApiFixture, apiFixture, snapshot } from "./support.ts";
+import { type ApiFixture, apiFixture, codeOf, snapshot } from "./support.ts";
 
 const backend = useBackend("pglite");
 let api: ApiFixture;
@@ -19,8 +19,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await api.app.close();
 });
-
-const codeOf = (response: { json(): unknown }) => (response.json() as { error: { code: string } }).error.code;
 
 function routes(id: number): (InjectOptions & { role: TokenRole })[] {
   const change = (action: string, payload: Record<string, unknown>) => ({

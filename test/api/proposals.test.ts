@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { proposalMerging, TRACE_A, TRACE_B } from "../support/proposals.ts";
 import { useBackend } from "../support/store-backends.ts";
-import { type ApiFixture, AT, apiFixture, EXEMPLAR_PATHS, snapshot } from "./support.ts";
+import { type ApiFixture, AT, apiFixture, codeOf, EXEMPLAR_PATHS, snapshot } from "./support.ts";
 
 const backend = useBackend("pglite");
 let api: ApiFixture;
@@ -17,8 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await api.app.close();
 });
-
-const codeOf = (response: { json(): unknown }) => (response.json() as { error: { code: string } }).error.code;
 
 async function expectRefused(
   request: Promise<{ statusCode: number; json(): unknown }>,

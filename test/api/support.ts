@@ -80,3 +80,7 @@ export async function snapshot(store: Store) {
     tokens: (await store.tokens.list()).map(({ lastUsedAt: _, ...t }) => t),
   };
 }
+
+/** The stable code of an error answer. */
+export const codeOf = (response: { json(): unknown }) =>
+  (response.json() as { error: { code: string } }).error.code;
