@@ -11,7 +11,13 @@ import { WindowAggregate } from "../src/analyse/aggregates.ts";
 import { openStore } from "../src/store/open.ts";
 import { windowView } from "./support/aggregates.ts";
 import { crashBatchWindow } from "./support/crash-batch.ts";
-import { createDatabase, databaseUrl, dropDatabase, useBackend } from "./support/store-backends.ts";
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  uniqueDatabaseName,
+  useBackend,
+} from "./support/store-backends.ts";
 
 const writer = fileURLToPath(new URL("./support/crash-writer.ts", import.meta.url));
 const backend = useBackend("postgres");
@@ -56,6 +62,21 @@ describe("the store on PostgreSQL", () => {
     }
   });
 
+  it("reports a server it cannot reach or a missing database as unavailable, password masked", async () => {
+    const closedPort = "postgres://postgres:s3cret@127.0.0.1:1/nanofuse";
+    await expect(openStore(closedPort)).rejects.toMatchObject({
+      code: "NF_STORE_UNAVAILABLE",
+      retriable: true,
+    });
+    const missing = databaseUrl(uniqueDatabaseName()).replace("postgres@", "postgres:s3cret@");
+    const error = await openStore(missing).catch((e: Error) => e);
+    expect(error).toMatchObject({
+      code: "NF_STORE_UNAVAILABLE",
+      message: expect.stringContaining("does not exist"),
+    });
+    expect((error as Error).message).not.toContain("s3cret");
+  });
+
   it("gives a lease to one store at a time and frees it when its holder's connection goes", async () => {
     const url = await backend.freshUrl();
     const a = await openStore(url);
@@ -66,6 +87,7 @@ describe("the store on PostgreSQL", () => {
       expect(await b.tryLease("planner")).toBeNull();
       await a.close();
       expect(await lease?.held()).toBe(false);
+      await expect(a.ping()).rejects.toMatchObject({ code: "NF_STORE_UNAVAILABLE", retriable: true });
       const taken = await b.tryLease("planner");
       expect(await taken?.held()).toBe(true);
       await taken?.release();

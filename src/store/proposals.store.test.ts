@@ -237,6 +237,8 @@ describe.each(BACKENDS)("proposals on %s", (name) => {
       ...planner,
     });
     expect(await store.proposals.exemplars(proposal.id)).toEqual([{ traceId: TRACE_A, paths }]);
+    expect(await store.proposals.exemplarTrace(TRACE_A)).toEqual({ traceId: TRACE_A, paths });
+    expect(await store.proposals.exemplarTrace(TRACE_B)).toBeNull();
     await expect(
       store.proposals.propose({
         scope: "x",

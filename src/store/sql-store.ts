@@ -17,6 +17,7 @@ export function buildStore(sql: Sql, backend: Pick<Store, "backend" | "tryLease"
     tokens: tokenStore(sql),
     catalogs: catalogStore(sql),
     tryLease: backend.tryLease,
+    ping: async () => void (await sql.query("select 1")),
     close: backend.close,
   };
 }

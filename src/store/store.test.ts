@@ -184,8 +184,9 @@ describe.each(BACKENDS)("the store on %s", (name) => {
     expect(await store.catalogs.get("0".repeat(64))).toBeNull();
   });
 
-  it("grants a lease to one holder at a time", async () => {
+  it("grants a lease to one holder at a time, and answers a ping", async () => {
     const store = await backend.fresh();
+    await store.ping();
     const lease = await store.tryLease("planner");
     expect(lease).not.toBeNull();
     expect(await lease?.held()).toBe(true);

@@ -35,6 +35,8 @@ export interface Store {
    * Resolves to null, without waiting, when someone else holds it.
    */
   tryLease(name: string): Promise<Lease | null>;
+  /** Resolves when the store answers a query (readiness checks); NF_STORE_UNAVAILABLE otherwise. */
+  ping(): Promise<void>;
   /** Closes connections and releases the PGlite lock file. Idempotent. */
   close(): Promise<void>;
 }
@@ -268,6 +270,8 @@ export interface ProposalStore {
   /** The audit trail, oldest first. Append-only: the table refuses updates and deletes. */
   audit(id: number): Promise<AuditEntry[]>;
   exemplars(id: number): Promise<ExemplarTrace[]>;
+  /** One exemplar trace by id, whichever proposal keeps it. */
+  exemplarTrace(traceId: string): Promise<ExemplarTrace | null>;
 }
 
 // ---------------------------------------------------------------- rollouts

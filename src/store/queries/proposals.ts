@@ -274,6 +274,14 @@ export function proposalStore(sql: Sql): ProposalStore {
       );
       return rows.map((r) => ({ traceId: r.trace_id, paths: r.paths }));
     },
+
+    async exemplarTrace(traceId) {
+      const [row] = await sql.query<{ trace_id: string; paths: ExemplarTrace["paths"] }>(
+        "select trace_id, paths from exemplar_traces where trace_id = $1",
+        [traceId],
+      );
+      return row ? { traceId: row.trace_id, paths: row.paths } : null;
+    },
   };
 }
 
