@@ -88,7 +88,7 @@ export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {})
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiHooks: { onRequest } });
-  await app.register(healthRoutes, { ready: deps.ready ?? (() => true) });
+  await app.register(healthRoutes, { ready: deps.ready ?? (() => true), store });
   await app.register(
     async (api) => {
       api.addHook("onRequest", onRequest);

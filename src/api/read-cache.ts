@@ -30,6 +30,7 @@ export function cachingProposalReads(store: Store, clock: () => Date, ttlMs = DE
     get: (id) => cached(`get ${id}`, () => inner.get(id)),
     audit: (id) => inner.audit(id),
     exemplars: (id) => inner.exemplars(id),
+    exemplarTrace: (traceId) => inner.exemplarTrace(traceId),
     async propose(input) {
       entries.clear();
       return inner.propose(input);
@@ -42,5 +43,5 @@ export function cachingProposalReads(store: Store, clock: () => Date, ttlMs = DE
       }
     },
   };
-  return { ...store, proposals, tryLease: (name) => store.tryLease(name), close: () => store.close() };
+  return { ...store, proposals };
 }

@@ -32,7 +32,7 @@ function routes(id: number): (InjectOptions & { role: TokenRole })[] {
     { url: `/api/proposals/${id}`, role: "viewer" },
     { url: `/api/proposals/${id}/audit`, role: "viewer" },
     { url: `/api/proposals/${id}/traces`, role: "viewer" },
-    { url: `/api/proposals/${id}/traces/${TRACE_A}`, role: "viewer" },
+    { url: `/api/traces/${TRACE_A}`, role: "viewer" },
     { url: "/api/units", role: "viewer" },
     { url: "/api/graph", role: "viewer" },
     { url: "/api/edges", role: "viewer" },

@@ -87,7 +87,7 @@ describe("reading proposals", () => {
   it("serves the exemplar traces kept as evidence with their critical paths", async () => {
     const list = await api.as("viewer", { url: `/api/proposals/${api.proposalId}/traces` });
     expect(list.json()).toEqual({ traces: [{ traceId: TRACE_A, paths: EXEMPLAR_PATHS }] });
-    const one = await api.as("viewer", { url: `/api/proposals/${api.proposalId}/traces/${TRACE_A}` });
+    const one = await api.as("viewer", { url: `/api/traces/${TRACE_A}` });
     expect(one.json()).toEqual({ traceId: TRACE_A, paths: EXEMPLAR_PATHS });
   });
 
@@ -105,8 +105,8 @@ describe("reading proposals", () => {
       ["/api/proposals/424242", 404, "NF_PROPOSAL_NOT_FOUND"],
       ["/api/proposals/424242/audit", 404, "NF_PROPOSAL_NOT_FOUND"],
       ["/api/proposals/424242/traces", 404, "NF_PROPOSAL_NOT_FOUND"],
-      [`/api/proposals/${api.proposalId}/traces/not-hex`, 400, "NF_REQUEST_INVALID"],
-      [`/api/proposals/${api.proposalId}/traces/${"e".repeat(32)}`, 404, "NF_NOT_FOUND"],
+      ["/api/traces/not-hex", 400, "NF_REQUEST_INVALID"],
+      [`/api/traces/${"e".repeat(32)}`, 404, "NF_NOT_FOUND"],
       ["/api/nothing-here", 404, "NF_NOT_FOUND"],
     ];
     for (const [url, status, code] of cases) {

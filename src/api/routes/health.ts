@@ -1,9 +1,16 @@
-/** `GET /healthz`, the one public route: 200 once the server is ready, 503 while it starts or stops. */
+/**
+ * `GET /healthz`, the one public route: 200 once the server is ready and its store answers; 503
+ * NF_NOT_READY while it starts or stops, NF_STORE_UNAVAILABLE while the store does not answer.
+ */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { NanofuseError } from "../../errors.ts";
+import type { Store } from "../../store/store.ts";
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ ready: () => boolean }> = async (app, { ready }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{
+  ready: () => boolean;
+  store: Pick<Store, "ping">;
+}> = async (app, { ready, store }) => {
   app.get(
     "/healthz",
     {
@@ -15,6 +22,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ready: () => boolean }> =
     },
     async () => {
       if (!ready()) throw new NanofuseError("NF_NOT_READY");
+      await store.ping();
       return { status: "ok" as const };
     },
   );

@@ -15,6 +15,8 @@ import {
 } from "../schemas.ts";
 import { auditView, etagOf, proposalView, rolloutView, summaryView } from "../views.ts";
 
+const TraceId = Type.Object({ traceId: Type.String({ pattern: "^[0-9a-f]{32}$" }) });
+
 export async function proposalOr404(store: Store, id: number): Promise<ProposalRecord> {
   const proposal = await store.proposals.get(id);
   if (!proposal) throw new NanofuseError("NF_PROPOSAL_NOT_FOUND", `no proposal ${id}`);
@@ -117,28 +119,19 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async
   );
 
   app.get(
-    "/proposals/:id/traces/:traceId",
+    "/traces/:traceId",
     {
       schema: {
         tags,
-        summary: "One exemplar trace of a proposal with its critical paths",
-        params: Type.Intersect([
-          ProposalId,
-          Type.Object({ traceId: Type.String({ pattern: "^[0-9a-f]{32}$" }) }),
-        ]),
+        summary: "A trace kept as evidence of any proposal, with its critical paths",
+        params: TraceId,
         response: { 200: ExemplarTrace, ...errorResponses },
       },
     },
     async (request) => {
-      await proposalOr404(store, request.params.id);
-      const trace = (await store.proposals.exemplars(request.params.id)).find(
-        (t) => t.traceId === request.params.traceId,
-      );
+      const trace = await store.proposals.exemplarTrace(request.params.traceId);
       if (!trace)
-        throw new NanofuseError(
-          "NF_NOT_FOUND",
-          `trace ${request.params.traceId} is not evidence of proposal ${request.params.id}`,
-        );
+        throw new NanofuseError("NF_NOT_FOUND", `trace ${request.params.traceId} is not kept as evidence`);
       return trace;
     },
   );
