@@ -9,7 +9,7 @@
 import rateLimit from "@fastify/rate-limit";
 import underPressure from "@fastify/under-pressure";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
-import { type Authenticator, createAuthenticator, DEFAULT_AUTH_CACHE_MS } from "../api/auth.ts";
+import { createAuthenticator, DEFAULT_AUTH_CACHE_MS } from "../api/auth.ts";
 import { installErrorHandling, RETRY_AFTER_S } from "../api/errors.ts";
 import { NanofuseError } from "../errors.ts";
 import type { Span } from "../model/span.ts";
@@ -67,12 +67,6 @@ function encodingOf(request: FastifyRequest): Encoding {
   return ENCODINGS[type] ?? "json";
 }
 
-function authenticating(auth: Authenticator) {
-  return async (request: FastifyRequest) => {
-    await auth.authenticate(request, "viewer");
-  };
-}
-
 export async function buildReceiver(
   deps: ReceiverDeps,
   options: Partial<ReceiverOptions> = {},
@@ -95,10 +89,10 @@ export async function buildReceiver(
 
   if (o.auth === "token") {
     if (!deps.tokens) throw new Error("a receiver requiring tokens needs the token store");
-    app.addHook(
-      "onRequest",
-      authenticating(createAuthenticator(deps.tokens, deps.clock, DEFAULT_AUTH_CACHE_MS)),
-    );
+    const auth = createAuthenticator(deps.tokens, deps.clock, DEFAULT_AUTH_CACHE_MS);
+    app.addHook("onRequest", async (request) => {
+      await auth.authenticate(request, "viewer");
+    });
   }
   app.addHook("onRequest", async () => {
     if (!deps.intake.accepting())

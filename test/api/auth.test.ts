@@ -5,10 +5,11 @@
  */
 import type { InjectOptions } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildReceiver } from "../../src/receiver/app.ts";
 import type { TokenRole } from "../../src/store/store.ts";
 import { TRACE_A } from "../support/proposals.ts";
 import { useBackend } from "../support/store-backends.ts";
-import { type ApiFixture, apiFixture, codeOf, snapshot } from "./support.ts";
+import { type ApiFixture, AT, apiFixture, codeOf, snapshot } from "./support.ts";
 
 const backend = useBackend("pglite");
 let api: ApiFixture;
@@ -115,6 +116,34 @@ describe("authentication and roles", () => {
         "/healthz",
       ]),
     );
+  });
+});
+
+describe("the receiver with --otlp-auth token", () => {
+  it("refuses spans without a valid token, in the encoding of the request, and takes them with any role's", async () => {
+    const offered: number[] = [];
+    const intake = {
+      accepting: () => true,
+      offer: (spans: readonly unknown[]) => void offered.push(spans.length),
+    };
+    const receiver = await buildReceiver(
+      { intake, clock: () => AT, tokens: api.store.tokens },
+      { auth: "token", logLevel: "silent" },
+    );
+    const send = (authorization?: string) =>
+      receiver.inject({
+        method: "POST",
+        url: "/v1/traces",
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        payload: "{}",
+      });
+    const refusals = [await send(), await send("Bearer nf_nope"), await send(`Bearer ${api.tokens.revoked}`)];
+    expect(refusals.map((r) => `${r.statusCode} ${r.json().code} ${r.json().message.split(":")[0]}`)).toEqual(
+      ["401 16 NF_AUTH_REQUIRED", "401 16 NF_AUTH_INVALID", "401 16 NF_AUTH_REVOKED"],
+    );
+    expect((await send(`Bearer ${api.tokens.viewer}`)).statusCode).toBe(200);
+    expect(offered).toEqual([0]);
+    await receiver.close();
   });
 });
 
