@@ -11,13 +11,16 @@
  *   `nanofuse analyse --format json` does (replayFiles + Analyser, finish(), the JSON report);
  * - planning section (issue 5), on a synthetic system built in the child (bench/plan-scale.ts: 1,000
  *   units, 10,000 edges, 100,000 traces): `plan()` as `nanofuse plan` runs it, and with a minimum gain
- *   low enough that the search runs to its own limits; one `whatIf()` on all traces.
+ *   low enough that the search runs to its own limits; one `whatIf()` on all traces;
+ * - store section (issue 9, bench/store.ts): aggregate writes on PGlite and PostgreSQL, size on disk;
+ * - api section (issue 11, bench/api.ts): GET /api/proposals latency under load, receiver spans/s
+ *   beside the analyse child on the same file.
  * Every measurement runs in its own child process, so peak RSS is that process's `maxRSS` and no run
  * inherits another's heap or JIT state; the best of the runs is reported with all of them. Results are
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
  * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
- * --only replay|analysis|planning|kafka (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
+ * --only replay|analysis|planning|kafka|startup|store|api (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
@@ -45,6 +48,8 @@ const SECTIONS = {
   planning: { id: "planning", title: "Planning (issue 5)" },
   kafka: { id: "kafka", title: "Kafka daemon (issue 10)" },
   startup: { id: "startup", title: "Start-up (issue 8)" },
+  store: { id: "store", title: "Store (issue 9)" },
+  api: { id: "api", title: "API and receiver (issue 11)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -98,7 +103,7 @@ function parseArgs(argv: string[]): Options {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
     planTraces: FULL_RUN_PLAN_TRACES,
-    sections: ["replay", "analysis", "planning", "kafka", "startup"],
+    sections: ["replay", "analysis", "planning", "kafka", "startup", "store", "api"],
     runs: 3,
     seed: 42,
     write: true,
@@ -556,7 +561,9 @@ async function main(argv: string[]): Promise<void> {
   const replay = options.sections.includes("replay");
   const analysis = options.sections.includes("analysis");
   const planning = options.sections.includes("planning");
-  const data = replay || analysis ? await ensureData(options) : [];
+  const store = options.sections.includes("store");
+  const api = options.sections.includes("api");
+  const data = replay || analysis || store || api ? await ensureData(options) : [];
   const chain = analysis ? await ensureChain(options) : undefined;
   loadBefore = os.loadavg()[0];
   const baseline = replay ? await runChild("baseline", [data[0].file], options) : undefined;
@@ -590,6 +597,21 @@ async function main(argv: string[]): Promise<void> {
       "startup",
       startupSection(SECTIONS.startup.title, machine(since), await measureStartup(ROOT)),
     ]);
+  }
+  if (store) {
+    const { storeSection } = await import("./store.ts");
+    const shop = data.find((d) => d.file.endsWith(".pb")) ?? data[0];
+    const input = { file: shop.file, spans: shop.spans, runs: options.runs, seed: options.seed };
+    const since = os.loadavg()[0];
+    bodies.push(["store", await storeSection(SECTIONS.store.title, input, () => machine(since))]);
+  }
+  if (api) {
+    const { apiSection } = await import("./api.ts");
+    const shop = data.find((d) => d.file.endsWith(".pb")) ?? data[0];
+    const input = { file: shop.file, spans: shop.spans, runs: options.runs };
+    const since = os.loadavg()[0];
+    const replayRun = () => runChild("analyse", [shop.file], options);
+    bodies.push(["api", await apiSection(SECTIONS.api.title, input, replayRun, () => machine(since))]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {

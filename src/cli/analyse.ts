@@ -13,8 +13,9 @@ import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import { positiveInteger } from "./numbers.ts";
+import { addStoreOptions, type StoreOptions, writeWindows } from "./store-option.ts";
 
-interface AnalyseOptions extends InputOptions {
+interface AnalyseOptions extends InputOptions, StoreOptions {
   perTrace: boolean;
   top: number;
   windowS: number;
@@ -23,7 +24,7 @@ interface AnalyseOptions extends InputOptions {
 
 export function analyseCommand(state: CommandState): Command {
   const command = new Command("analyse").alias("analyze").description(LISTINGS.analyse.description);
-  return addInputOptions(command)
+  return addStoreOptions(addInputOptions(command))
     .option("--per-trace", "add each trace's critical path (text: as a waterfall before the summary)", false)
     .addOption(
       new Option("--top <n>", "rows in each top list of the text report")
@@ -54,6 +55,11 @@ export function analyseCommand(state: CommandState): Command {
       });
       const { result: replay } = await replayInput(paths, opts, (tree) => analyser.add(tree));
       const result = analyser.finish();
+      await writeWindows(
+        opts,
+        replay.files.map((f) => f.file),
+        result.windows,
+      );
       if (opts.format === "json") {
         const doc = {
           summary: {

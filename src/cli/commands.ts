@@ -46,4 +46,28 @@ export const LISTINGS = {
     usage: "[options]",
     description: "Consumes OTLP spans from Kafka and analyses them continuously; stops on SIGINT/SIGTERM",
   },
+  serve: {
+    name: "serve",
+    aliases: [],
+    usage: "[options]",
+    description: "Serves the API and an OTLP/HTTP receiver, analysing and planning the traces it receives",
+  },
+  token: {
+    name: "token",
+    aliases: [],
+    usage: "[options] [command]",
+    description: "API tokens (bearer tokens with a role) in the store",
+  },
+  proposals: {
+    name: "proposals",
+    aliases: [],
+    usage: "[options] [command]",
+    description: "Proposals through the nanofuse API (or a store with --store)",
+  },
+  store: {
+    name: "store",
+    aliases: [],
+    usage: "[options] [command]",
+    description: "Store maintenance",
+  },
 } as const satisfies Record<string, CommandListing>;

@@ -23,6 +23,11 @@ export const COMMANDS: readonly (CommandListing & { load(): Promise<Define> })[]
   { ...LISTINGS.host, load: async () => (await import("./host.ts")).hostCommand },
   { ...LISTINGS.plan, load: async () => (await import("./plan.ts")).planCommand },
   { ...LISTINGS.daemon, load: async () => (await import("./daemon.ts")).daemonCommand },
+  { ...LISTINGS.serve, load: async () => (await import("./serve.ts")).serveCommand },
+  { ...LISTINGS.token, load: async () => (await import("./token.ts")).tokenCommand },
+  // The API client; with --store, list and show read the store directly (./proposals.ts).
+  { ...LISTINGS.proposals, load: async () => (await import("./proposals-api.ts")).proposalsApiCommand },
+  { ...LISTINGS.store, load: async () => (await import("./store.ts")).storeCommand },
 ];
 type Entry = (typeof COMMANDS)[number];
 

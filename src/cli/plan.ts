@@ -11,8 +11,9 @@ import type { Figures } from "../plan/what-if.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
+import { type PlanStoreOptions, writeProposal } from "./store-option.ts";
 
-interface PlanCliOptions extends InputOptions {
+interface PlanCliOptions extends InputOptions, PlanStoreOptions {
   catalog?: string;
   current?: string;
   write?: string;
@@ -75,6 +76,11 @@ export function planCommand(state: CommandState): Command {
         .argParser(Number)
         .default(DEFAULT_PLAN_OPTIONS.inProcessUs),
     )
+    .option(
+      "--store <location>",
+      "write the proposal as a new version in a store (postgres://…, a directory, :memory:)",
+    )
+    .option("--scope <name>", "what the proposal covers in the store: versions count per scope", "default")
     .action(async (paths: string[], opts: PlanCliOptions) => {
       const catalog = opts.catalog ? await loadCatalog(opts.catalog) : defaultCatalog();
       const current = opts.current
@@ -82,15 +88,22 @@ export function planCommand(state: CommandState): Command {
         : undefined;
       const data = new PlanData();
       // One window: planning needs only the totals per edge, not a time series of them.
-      const analyser = new Analyser({ windowUs: Number.MAX_SAFE_INTEGER });
+      // With --store, each trace's critical paths are kept for the proposal's exemplar traces.
+      const analyser = new Analyser({ windowUs: Number.MAX_SAFE_INTEGER, perTrace: Boolean(opts.store) });
       const { result: replay } = await replayInput(paths, opts, (tree) => {
         analyser.add(tree);
         data.add(tree);
       });
-      const proposal = plan(data, edgeReports(analyser.finish()), catalog, current, {
+      const analysis = analyser.finish();
+      const proposal = plan(data, edgeReports(analysis), catalog, current, {
         minGain: opts.minGain,
         seed: opts.seed,
         inProcessUs: opts.inProcessUs,
+      });
+      await writeProposal(opts, proposal, {
+        catalog: opts.catalog ? catalog : undefined,
+        paths: analysis.paths,
+        at: new Date(),
       });
       if (opts.write) await writeFile(opts.write, `${JSON.stringify(toManifest(proposal), null, 2)}\n`);
       process.stdout.write(
