@@ -161,6 +161,11 @@ export const catalogue = {
     message: "content type or encoding is not supported",
   },
   NF_NOT_FOUND: { severity: "reject", retriable: false, message: "not found" },
+  NF_DASHBOARD_NOT_BUILT: {
+    severity: "reject",
+    retriable: false,
+    message: "the dashboard is not built: run npm run build (npm install does it through prepare)",
+  },
   NF_REVISION_REQUIRED: {
     severity: "reject",
     retriable: false,

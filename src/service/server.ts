@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { buildApi } from "../api/app.ts";
+import { PACKAGE_ROOT } from "../config/package-root.ts";
 import type { ServeConfig } from "../config/serve.ts";
 import { NanofuseError } from "../errors.ts";
 import { LivePipeline } from "../pipeline/live.ts";
@@ -101,7 +102,7 @@ async function serve(
 
   let ready = false;
   const api = await buildApi(
-    { store, clock, ready: () => ready },
+    { store, clock, ready: () => ready, webDir: `${PACKAGE_ROOT}dist/web` },
     {
       bodyLimit: config.apiBodyLimit,
       writeRateLimit: config.writeRateLimit,
