@@ -54,7 +54,11 @@ export async function api<T>(path: string, call: Call = {}): Promise<T> {
   }
   if (!response.ok) {
     const e = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, e?.code ?? `HTTP_${response.status}`, e?.message ?? response.statusText);
+    throw new ApiError(
+      response.status,
+      e?.code ?? `HTTP_${response.status}`,
+      e?.message ?? response.statusText,
+    );
   }
   return parsed as T;
 }

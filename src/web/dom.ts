@@ -36,11 +36,30 @@ export function table(caption: string, head: string[], rows: Child[][], numeric:
     "table",
     {},
     h("caption", { class: "muted" }, caption),
-    h("thead", {}, h("tr", {}, ...head.map((t, i) => h("th", { scope: "col", class: numeric.includes(i) ? "num" : null }, t)))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...head.map((t, i) => h("th", { scope: "col", class: numeric.includes(i) ? "num" : null }, t)),
+      ),
+    ),
     h(
       "tbody",
       {},
-      ...rows.map((r) => h("tr", {}, ...r.map((c, i) => h("td", { class: numeric.includes(i) ? "num" : null }, c)))),
+      ...rows.map((r) =>
+        h("tr", {}, ...r.map((c, i) => h("td", { class: numeric.includes(i) ? "num" : null }, c))),
+      ),
     ),
+  );
+}
+
+/** Replaces an element's children, leaving out the absent ones. */
+export function mount(element: Element, ...children: Child[]) {
+  element.replaceChildren(
+    ...children
+      .filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c))),
   );
 }

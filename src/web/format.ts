@@ -12,6 +12,7 @@ export const interval = (low: number, high: number) => `${duration(low)} – ${d
 
 export const share = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : "–");
 
-export const num = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : "–");
+export const num = (x: number, digits = 3) =>
+  Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : "–";
 
 export const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");

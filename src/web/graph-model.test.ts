@@ -31,7 +31,9 @@ describe("the service graph the dashboard draws", () => {
   it("sizes nodes by critical-path time and edges by critical-path network time", () => {
     const graph = buildGraph(answer);
     expect(graph.getNodeAttribute("a", "size")).toBe(NODE_SIZE.max);
-    expect(graph.getNodeAttribute("b", "size")).toBeCloseTo(NODE_SIZE.min + (NODE_SIZE.max - NODE_SIZE.min) / 2);
+    expect(graph.getNodeAttribute("b", "size")).toBeCloseTo(
+      NODE_SIZE.min + (NODE_SIZE.max - NODE_SIZE.min) / 2,
+    );
     expect(graph.getNodeAttribute("c", "size")).toBe(NODE_SIZE.min);
     expect(graph.getEdgeAttribute("a", "b", "size")).toBe(EDGE_SIZE.max);
     expect(graph.getEdgeAttribute("a", "db", "size")).toBe(EDGE_SIZE.min);

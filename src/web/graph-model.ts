@@ -10,14 +10,26 @@ import type { GraphAnswer } from "./types.ts";
 export const NODE_SIZE = { min: 3, max: 22 };
 export const EDGE_SIZE = { min: 0.6, max: 9 };
 /** Groups of one unit are drawn grey; groups of several take these in turn (readable on white). */
-export const PALETTE = ["#0b4f8a", "#b34700", "#1d6b2a", "#7a1f86", "#8a6d00", "#00707a", "#a40046", "#4b5a00"];
+export const PALETTE = [
+  "#0b4f8a",
+  "#b34700",
+  "#1d6b2a",
+  "#7a1f86",
+  "#8a6d00",
+  "#00707a",
+  "#a40046",
+  "#4b5a00",
+];
 export const SINGLE = "#8c8c8c";
 
 const scale = (value: number, max: number, range: { min: number; max: number }) =>
   max > 0 ? range.min + (range.max - range.min) * Math.sqrt(Math.max(0, value) / max) : range.min;
 
 /** Group index per unit, and colour per group index (several-unit groups coloured in order of their first unit). */
-export function groupColours(groups: readonly (readonly string[])[]): { groupOf: Map<string, number>; colourOf: (g: number) => string } {
+export function groupColours(groups: readonly (readonly string[])[]): {
+  groupOf: Map<string, number>;
+  colourOf: (g: number) => string;
+} {
   const groupOf = new Map<string, number>();
   const colours = new Map<number, string>();
   let next = 0;
@@ -70,7 +82,10 @@ export function applyGroups(graph: Graph, groups: readonly (readonly string[])[]
   graph.forEachEdge((edge, _attrs, from, to) => {
     const inside = groupOf.has(from) && groupOf.get(from) === groupOf.get(to);
     if (inside) fused++;
-    graph.mergeEdgeAttributes(edge, { inside, color: inside ? colourOf(groupOf.get(from) as number) : "#9aa5b1" });
+    graph.mergeEdgeAttributes(edge, {
+      inside,
+      color: inside ? colourOf(groupOf.get(from) as number) : "#9aa5b1",
+    });
   });
   return { fused };
 }

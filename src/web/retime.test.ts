@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { markHops, retime } from "./retime.ts";
 import type { Section } from "./types.ts";
 
-const section = (spanId: string, unit: string, operation: string, startUs: number, endUs: number): Section => ({
+const section = (
+  spanId: string,
+  unit: string,
+  operation: string,
+  startUs: number,
+  endUs: number,
+): Section => ({
   spanId,
   unit,
   operation,
@@ -32,7 +38,11 @@ describe("what-if re-timing of an exemplar's critical path", () => {
   });
 
   it("does not take a span interrupted by its own unit's child for a hop", () => {
-    const local = [section("p", "a", "x", 0, 10), section("q", "a", "y", 10, 20), section("p", "a", "x", 20, 30)];
+    const local = [
+      section("p", "a", "x", 0, 10),
+      section("q", "a", "y", 10, 20),
+      section("p", "a", "x", 20, 30),
+    ];
     expect(markHops(local).some((s) => s.network)).toBe(false);
   });
 

@@ -80,5 +80,11 @@ export function retime(
   });
   const original = marked.length ? marked[marked.length - 1].endUs - startUs : 0;
   const durationUs = cursor - startUs;
-  return { sections: out, startUs, durationUs, savedUs: original - durationUs, fusedHops: [...fusedHops].sort() };
+  return {
+    sections: out,
+    startUs,
+    durationUs,
+    savedUs: original - durationUs,
+    fusedHops: [...fusedHops].sort(),
+  };
 }

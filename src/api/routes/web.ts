@@ -28,7 +28,8 @@ async function readAssets(dir: string): Promise<Map<string, Buffer>> {
   } catch {
     return assets;
   }
-  for (const name of names.sort()) if (TYPES[extname(name)]) assets.set(name, await readFile(join(dir, name)));
+  for (const name of names.sort())
+    if (TYPES[extname(name)]) assets.set(name, await readFile(join(dir, name)));
   return assets;
 }
 
@@ -51,9 +52,13 @@ export const webRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { dir 
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(headers("index.html")).send(send("index.html")),
   );
-  app.get<{ Params: { name: string } }>("/assets/:name", { schema: { hide: true } }, async (request, reply) => {
-    const { name } = request.params;
-    if (!assets.has(name)) throw new NanofuseError("NF_NOT_FOUND", `no dashboard file ${name}`);
-    return reply.headers(headers(name)).send(send(name));
-  });
+  app.get<{ Params: { name: string } }>(
+    "/assets/:name",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { name } = request.params;
+      if (!assets.has(name)) throw new NanofuseError("NF_NOT_FOUND", `no dashboard file ${name}`);
+      return reply.headers(headers(name)).send(send(name));
+    },
+  );
 };

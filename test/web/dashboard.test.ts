@@ -1,0 +1,180 @@
+/**
+ * The dashboard in a real browser (Chromium through playwright-core) against `nanofuse serve` on a
+ * fresh store, which replays the shop recording on its first start: the graph shows the shop's 14
+ * units, a proposal is opened and approved with the token the server printed, a wrong token and a
+ * viewer's token are refused with their codes, an exemplar trace is drawn re-timed under the
+ * proposal, and the rollout page says what it lacks. The screenshots in docs/screenshots/ (shown in
+ * the README) are taken here.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./browser.ts";
+
+const bin = fileURLToPath(new URL("../../bin/nanofuse.js", import.meta.url));
+const shots = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+
+let child: ChildProcess;
+let exited: Promise<number | null>;
+let url: string;
+let adminToken: string;
+let browser: Browser;
+
+function serve(store: string): Promise<{ url: string; token: string }> {
+  child = spawn("node", [bin, "serve", "--store", store, "--port", "0", "--otlp-port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (c) => {
+    err += c;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on("data", (chunk) => {
+      out += chunk;
+      if (/^stop: /m.test(out)) {
+        const api = /API {8}(http:\/\/127\.0\.0\.1:\d+)\/api\//.exec(out)?.[1];
+        const token = /export NANOFUSE_TOKEN=(nf_\S+)/.exec(out)?.[1];
+        if (api && token) resolve({ url: api, token });
+        else reject(new Error(`serve printed no API address or token: ${out}`));
+      }
+    });
+    exited.then((code) => reject(new Error(`serve exited with ${code} before it was ready: ${err}`)));
+  });
+}
+
+async function openWithToken(page: Page, token: string, hash = "#/") {
+  await page.goto(`${url}/${hash}`);
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Use token" }).click();
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "nanofuse-web-"));
+  [{ url, token: adminToken }, browser] = await Promise.all([serve(join(dir, "store")), launchChromium()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child && child.exitCode === null) {
+    child.kill("SIGINT");
+    await exited;
+  }
+  // Stopping writes the last windows and closes the embedded store: seconds on a busy machine.
+}, 60_000);
+
+describe("the dashboard served by nanofuse serve", () => {
+  it("serves its page and script without a token, and no data without one", async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('src="assets/app.js"');
+    expect((await fetch(`${url}/assets/app.js`)).status).toBe(200);
+    expect((await fetch(`${url}/assets/nothing.js`)).status).toBe(404);
+    expect((await fetch(`${url}/api/graph`)).status).toBe(401);
+  });
+
+  it("shows the refusal of a wrong token in the alert", async () => {
+    const page = await browser.newPage();
+    await openWithToken(page, "nf_0000000000000000_wrong");
+    await expect
+      .poll(() => page.locator("#alert").textContent(), { timeout: 15_000 })
+      .toContain("NF_AUTH_INVALID");
+    expect(await page.locator("#graph").count()).toBe(0);
+    await page.close();
+  });
+
+  it("draws the shop's 14 units and 14 calls, with the proposal's groups and a unit's figures on click", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await openWithToken(page, adminToken);
+    const graph = page.locator("#graph[data-rendered-nodes]");
+    await graph.waitFor({ timeout: 20_000 });
+    expect(await graph.getAttribute("data-rendered-nodes")).toBe("14");
+    expect(await graph.getAttribute("data-rendered-edges")).toBe("14");
+    expect(await page.locator("#graph-summary").textContent()).toMatch(
+      /^14 units, 14 calls; proposal 1: 8 deployments, 2 of several units, \d+ calls in-process\.$/,
+    );
+    // The token is kept in the tab's session storage, never in the address.
+    expect(page.url()).not.toContain(adminToken);
+    expect(await page.evaluate(() => sessionStorage.getItem("nanofuse.token"))).toBe(adminToken);
+
+    await page.getByRole("button", { name: "Show checkout in the graph" }).click();
+    await expect.poll(() => page.locator("#figures").textContent()).toContain("critical-path time");
+    expect(await page.locator("#figures h3").textContent()).toBe("checkout");
+    await page.getByLabel("before (current)").check();
+    await expect
+      .poll(() => page.locator("#graph-summary").textContent())
+      .toContain("current clustering: 14 deployments");
+    await page.getByLabel(/after \(proposal 1\)/).check();
+    await page.screenshot({ path: join(shots, "graph.png") });
+    await page.close();
+  });
+
+  it("opens the proposal, approves it with the token and shows the new state and audit entry", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await openWithToken(page, adminToken);
+    await page.getByRole("link", { name: "Open proposal 1" }).click();
+    const state = page.locator("#proposal-state");
+    await state.waitFor();
+    expect(await state.textContent()).toBe("pending_approval");
+    expect(await page.locator("main").textContent()).toContain("8 deployments instead of 14");
+    await page.screenshot({ path: join(shots, "proposal.png"), fullPage: true });
+
+    await page.getByLabel("Reason (optional)").fill("checked the evidence");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => state.textContent(), { timeout: 15_000 }).toBe("approved");
+    expect(await page.locator("main").textContent()).toContain("checked the evidence");
+    expect(await page.getByRole("button", { name: "Start rollout" }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("refuses an approval through a viewer's token and says why", async () => {
+    const created = await fetch(`${url}/api/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "watcher", role: "viewer" }),
+    });
+    expect(created.status).toBe(201);
+    const viewer = ((await created.json()) as { token: string }).token;
+    const page = await browser.newPage();
+    await openWithToken(page, viewer, "#/proposals/1");
+    await page.locator("#proposal-state").waitFor({ timeout: 15_000 });
+    await page.getByLabel("Reason (required)").fill("not mine to decide");
+    await page.getByRole("button", { name: "Reject" }).click();
+    await expect
+      .poll(() => page.locator("#alert").textContent(), { timeout: 15_000 })
+      .toContain("NF_FORBIDDEN");
+    expect(await page.locator("#proposal-state").textContent()).toBe("approved");
+    await page.close();
+  });
+
+  it("draws an exemplar trace's critical path beside its re-timing under the proposal", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await openWithToken(page, adminToken, "#/proposals/1");
+    await page.locator("#evidence-h").waitFor({ timeout: 15_000 });
+    await page.locator("article.merge a").first().click();
+    const summary = page.locator("#whatif-summary-1");
+    await summary.waitFor({ timeout: 15_000 });
+    expect(await summary.textContent()).toMatch(/^In-process under the proposal: .*pricing → tax/);
+    expect(await page.locator("#recorded-1 rect.bar-net").count()).toBeGreaterThan(0);
+    expect(await page.locator("#whatif-1 rect.bar-fused").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, "trace.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the rollout page of a proposal without a rollout, saying what is missing", async () => {
+    const page = await browser.newPage();
+    await openWithToken(page, adminToken, "#/proposals/1/rollout");
+    await page.getByRole("heading", { name: "Rollout of proposal 1" }).waitFor({ timeout: 15_000 });
+    expect(await page.locator("#rollout-note").textContent()).toMatch(
+      /no rollout in progress|does not serve rollout/,
+    );
+    await page.close();
+  });
+});
