@@ -192,6 +192,15 @@ export async function graphView(main: HTMLElement, params: URLSearchParams) {
   };
   renderer.on("clickNode", ({ node }) => select(node));
   renderer.on("clickStage", () => select(null));
+  container.tabIndex = 0;
+  container.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") select(null);
+  });
+  const clear = h(
+    "button",
+    { type: "button", id: "clear-selection", onclick: () => select(null) },
+    "Clear selection",
+  );
 
   const recolour = () => {
     const { fused } = applyGroups(graph, groupsNow());
@@ -313,6 +322,7 @@ export async function graphView(main: HTMLElement, params: URLSearchParams) {
       chosen
         ? h("a", { href: `#/proposals/${chosen.proposal.id}` }, `Open proposal ${chosen.proposal.id}`)
         : null,
+      clear,
     ),
     summary,
     h(

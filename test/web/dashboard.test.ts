@@ -75,9 +75,15 @@ describe("the dashboard served by nanofuse serve", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await page.text()).toContain('src="assets/app.js"');
-    expect((await fetch(`${url}/assets/app.js`)).status).toBe(200);
-    expect((await fetch(`${url}/assets/nothing.js`)).status).toBe(404);
-    expect((await fetch(`${url}/api/graph`)).status).toBe(401);
+    // Bodies are read to the end: an unread one keeps its connection busy, and the server's stop waits for it.
+    const status = async (path: string) => {
+      const response = await fetch(`${url}${path}`);
+      await response.arrayBuffer();
+      return response.status;
+    };
+    expect(await status("/assets/app.js")).toBe(200);
+    expect(await status("/assets/nothing.js")).toBe(404);
+    expect(await status("/api/graph")).toBe(401);
   });
 
   it("shows the refusal of a wrong token in the alert", async () => {
@@ -112,6 +118,7 @@ describe("the dashboard served by nanofuse serve", () => {
       .poll(() => page.locator("#graph-summary").textContent())
       .toContain("current clustering: 14 deployments");
     await page.getByLabel(/after \(proposal 1\)/).check();
+    await page.getByRole("button", { name: "Clear selection" }).click();
     await page.screenshot({ path: join(shots, "graph.png") });
     await page.close();
   });
@@ -175,6 +182,106 @@ describe("the dashboard served by nanofuse serve", () => {
     expect(await page.locator("#rollout-note").textContent()).toMatch(
       /no rollout in progress|does not serve rollout/,
     );
+    await page.close();
+  });
+
+  it("stays usable with 1,000 units: every node drawn, the heaviest edges, a table page and a search", async () => {
+    const units = Array.from({ length: 1000 }, (_, i) => `u${String(i).padStart(4, "0")}`);
+    const nodes = units.map((unit, i) => ({
+      unit,
+      spans: 10,
+      errors: 0,
+      criticalPathUs: (i * 7919) % 100_000,
+      coldStarts: 0,
+      coldStartCriticalPathUs: 0,
+      weightedDegree: 1,
+      betweenness: 0,
+    }));
+    const links = units.slice(1).flatMap((unit, k) => {
+      const i = k + 1;
+      const parent = {
+        from: units[Math.floor((i - 1) / 3)],
+        to: unit,
+        calls: 5,
+        criticalPathNetworkUs: i * 10,
+      };
+      const other = units[(i * 7) % 1000];
+      return other === unit || other === parent.from
+        ? [parent]
+        : [parent, { from: unit, to: other, calls: 1, criticalPathNetworkUs: i }];
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Only the graph is made up: the page, the token check and the proposals are the server's.
+    await page.route(`${url}/api/graph`, (route) => route.fulfill({ json: { nodes, links } }));
+    await openWithToken(page, adminToken, "#/?view=before");
+    const graph = page.locator("#graph[data-rendered-nodes]");
+    await graph.waitFor({ timeout: 30_000 });
+    expect(await graph.getAttribute("data-rendered-nodes")).toBe("1000");
+    expect(await graph.getAttribute("data-rendered-edges")).toBe(String(links.length));
+    expect(await page.locator("#graph-summary").textContent()).toMatch(
+      /^1000 units, \d+ calls; current clustering/,
+    );
+    expect(await page.locator("tbody tr").count()).toBe(50);
+    await page.getByLabel("Find a unit").fill("u0777");
+    await page.getByLabel("Find a unit").press("Enter");
+    await expect.poll(() => page.locator("#figures h3").textContent(), { timeout: 10_000 }).toBe("u0777");
+    await page.getByRole("button", { name: "Show all 1000 units" }).click();
+    expect(await page.locator("tbody tr").count()).toBe(1000);
+    await page.close();
+  });
+
+  it("plots control against candidate and shows the judge's verdict from the rollout route", async () => {
+    const latencies = (n: number, base: number) =>
+      Array.from({ length: n }, (_, i) => base + ((i * 7919) % 50_000));
+    const rollout = {
+      rollout: {
+        id: 1,
+        variant: "candidate",
+        trafficShare: 0.1,
+        startedAt: "2026-12-04T00:00:00.000Z",
+        endedAt: null,
+        outcome: null,
+        judgements: [],
+      },
+      observations: {
+        control: { latenciesUs: latencies(400, 90_000), errors: 2, requests: 402 },
+        candidate: { latenciesUs: latencies(400, 60_000), errors: 1, requests: 401 },
+      },
+      judgement: {
+        at: "2026-12-04T00:10:00.000Z",
+        verdict: "promote",
+        result: {
+          verdict: "promote",
+          reason: "candidate_faster",
+          explanation: "The candidate is faster at look 2 of 5.",
+          latency: {
+            pValue: 0.0001,
+            cliffsDelta: 0.62,
+            probabilityCandidateFaster: 0.81,
+            p50: { estimate: -30_000, low: -33_000, high: -27_000 },
+            p95: { estimate: -29_000, low: -35_000, high: -22_000 },
+          },
+          errors: {
+            control: { rate: 0.005 },
+            candidate: { rate: 0.0025 },
+            increase: { estimate: -0.0025, low: -0.012, high: 0.007 },
+            tripped: false,
+          },
+          samples: { control: 400, candidate: 400 },
+        },
+      },
+    };
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // The rollout routes are another branch's: their answer is made up here, in the shape this page reads.
+    await page.route(`${url}/api/proposals/1/rollout`, (route) => route.fulfill({ json: rollout }));
+    await openWithToken(page, adminToken, "#/proposals/1/rollout");
+    await page.locator("#rollout-plot").waitFor({ timeout: 15_000 });
+    expect(await page.locator("#rollout-plot path.control").count()).toBe(1);
+    expect(await page.locator("#rollout-plot path.candidate").count()).toBe(1);
+    const verdict = await page.locator("#verdict").textContent();
+    expect(verdict).toContain("Verdict: promote (candidate faster)");
+    expect(verdict).toContain("Cliff's delta (positive: candidate faster)0.62");
+    await page.screenshot({ path: join(shots, "rollout.png"), fullPage: true });
     await page.close();
   });
 });
