@@ -187,7 +187,7 @@ export async function graphView(main: HTMLElement, params: URLSearchParams) {
         renderer
           .getCamera()
           .animate({ x: at.x, y: at.y, ratio: graph.order > BIG ? 0.3 : 0.8 }, { duration: 300 });
-    }
+    } else renderer.getCamera().animatedReset({ duration: 0 });
     renderer.refresh({ skipIndexation: true });
   };
   renderer.on("clickNode", ({ node }) => select(node));

@@ -38,7 +38,7 @@ function plot(variants: Record<string, number[]>) {
   );
   svg.append(s("line", { class: "axis", x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD }));
   svg.append(s("line", { class: "axis", x1: PAD, y1: PAD, x2: PAD, y2: H - PAD }));
-  for (const p of [0, 0.5, 0.95, 1]) svg.append(s("text", { x: 4, y: y(p) + 4 }, share(p)));
+  for (const p of [0, 0.25, 0.5, 0.75, 1]) svg.append(s("text", { x: 4, y: y(p) + 4 }, share(p)));
   for (const f of [0, 0.5, 1])
     svg.append(s("text", { x: x(f * maxX) - 10, y: H - PAD + 16 }, duration(f * maxX)));
   for (const [name, values] of Object.entries(variants)) {
