@@ -138,6 +138,8 @@ export async function graphView(main: HTMLElement, params: URLSearchParams) {
     // It is mounted just below; resize() then measures it.
     allowInvalidContainer: true,
     renderEdgeLabels: false,
+    // Hovering a call shows its figures; picking edges costs a pass over them, so only for smaller graphs.
+    enableEdgeEvents: graph.size <= 3000,
     defaultEdgeType: "arrow",
     labelRenderedSizeThreshold: graph.order > BIG ? 10 : 0,
     hideEdgesOnMove: graph.order > BIG,

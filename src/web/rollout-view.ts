@@ -1,8 +1,10 @@
 /**
- * A proposal's rollout: the control and candidate latency distributions (empirical CDFs) and the
- * judge's latest verdict with its numbers. Reads GET /api/proposals/{id}/rollout (the rollout
- * routes); a server without them (404 for the route) still shows the rollouts and judgements that
- * GET /api/proposals/{id} carries, and says that the distributions are not available.
+ * A proposal's rollout: the control and candidate latency distributions and the judge's latest
+ * verdict with its numbers. Reads GET /api/proposals/{id}/rollout (the rollout routes: the rollout,
+ * per-variant counts, the judge's verdict now). The distributions are drawn as empirical CDFs when
+ * the server gives the samples (in the counts as `latenciesUs`, or GET …/rollout/latencies as
+ * `{control, candidate}` arrays), else as the p50 and p95 per variant the judge reports. A server
+ * without the rollout routes (404) still shows the rollouts and judgements of GET /api/proposals/{id}.
  */
 import { ApiError, api } from "./api.ts";
 import { ecdf, quantile, sortedCopy } from "./distribution.ts";
@@ -10,7 +12,8 @@ import { h, mount, s, table } from "./dom.ts";
 import { duration, interval, num, share, when } from "./format.ts";
 import type { ProposalAnswer, Rollout } from "./types.ts";
 
-type Variant = { latenciesUs?: number[]; errors?: number; requests?: number };
+/** A variant's counts (the rollout routes: requests, errors, successful latencies), and its samples where given. */
+type Variant = { latenciesUs?: number[]; latencies?: number; errors?: number; requests?: number };
 interface RolloutAnswer {
   rollout?: Rollout & { observations?: Record<string, Variant> };
   observations?: Record<string, Variant>;
@@ -56,22 +59,24 @@ function plot(variants: Record<string, number[]>) {
   );
 }
 
-function variantTable(variants: Record<string, Variant>) {
+function variantTable(variants: Record<string, Variant>, samples: Record<string, number[]>) {
   return table(
     "Requests per variant",
-    ["variant", "requests", "errors", "p50", "p95", "p99"],
+    ["variant", "requests", "errors", "latencies", "p50", "p95", "p99"],
     Object.entries(variants).map(([name, v]) => {
-      const sorted = sortedCopy(v.latenciesUs ?? []);
+      const sorted = sortedCopy(samples[name] ?? v.latenciesUs ?? []);
+      const q = (p: number) => (sorted.length ? duration(quantile(sorted, p)) : "–");
       return [
         name,
         String(v.requests ?? sorted.length),
         String(v.errors ?? 0),
-        duration(quantile(sorted, 0.5)),
-        duration(quantile(sorted, 0.95)),
-        duration(quantile(sorted, 0.99)),
+        String(v.latencies ?? sorted.length),
+        q(0.5),
+        q(0.95),
+        q(0.99),
       ];
     }),
-    [1, 2, 3, 4, 5],
+    [1, 2, 3, 4, 5, 6],
   );
 }
 
@@ -126,6 +131,63 @@ function verdict(judgement: Record<string, unknown> | undefined) {
   );
 }
 
+/** The quantiles the judge reports (latency.p50 / p95: control, candidate, difference with its interval). */
+type QuantileDiff = {
+  control: number;
+  candidate: number;
+  estimate: number;
+  low: number | null;
+  high: number | null;
+};
+
+/**
+ * Without the samples, the distributions as the judge summarised them: p50 and p95 of each variant
+ * on one latency axis, the candidate's with the bootstrap interval of its difference from the control.
+ */
+function quantilePlot(latency: Record<string, unknown>) {
+  const qs = (["p50", "p95"] as const).map((q) => [q, latency[q] as QuantileDiff | undefined] as const);
+  const present = qs.filter((x): x is readonly ["p50" | "p95", QuantileDiff] => Boolean(x[1]));
+  if (present.length === 0) return null;
+  const maxX =
+    Math.max(...present.flatMap(([, d]) => [d.control, d.candidate, d.control + (d.high ?? 0)])) * 1.1 || 1;
+  const x = (us: number) => PAD + 70 + (Math.max(0, us) / maxX) * (W - 2 * PAD - 70);
+  const rowY = { control: 60, candidate: 130 } as const;
+  const svg = s("svg", { class: "plot", width: W, height: 200, role: "img", "aria-labelledby": "q-title" });
+  svg.append(
+    s("title", { id: "q-title" }, "p50 and p95 of the control and the candidate, as the judge measured them"),
+  );
+  svg.append(s("line", { class: "axis", x1: PAD + 70, y1: 170, x2: W - PAD, y2: 170 }));
+  for (const f of [0, 0.5, 1]) svg.append(s("text", { x: x(f * maxX) - 10, y: 186 }, duration(f * maxX)));
+  for (const [variant, y] of Object.entries(rowY)) {
+    svg.append(s("text", { x: 4, y: y + 4 }, variant));
+    svg.append(
+      s("line", { class: "axis", x1: PAD + 70, y1: y, x2: W - PAD, y2: y, "stroke-dasharray": "1 4" }),
+    );
+    for (const [q, d] of present) {
+      const value = variant === "control" ? d.control : d.candidate;
+      const mark = s("circle", { class: variant, cx: x(value), cy: y, r: q === "p50" ? 6 : 4 });
+      mark.append(s("title", {}, `${variant} ${q}: ${duration(value)}`));
+      svg.append(mark, s("text", { x: x(value) - 10, y: y - 10 }, q));
+      if (variant === "candidate" && d.low !== null && d.high !== null)
+        svg.append(
+          s("line", {
+            class: "candidate",
+            x1: x(d.control + d.low),
+            y1: y + 12,
+            x2: x(d.control + d.high),
+            y2: y + 12,
+          }),
+        );
+    }
+  }
+  return h(
+    "figure",
+    { id: "rollout-quantiles" },
+    h("figcaption", {}, "p50 and p95 per variant (the candidate's line: the interval of its difference)"),
+    svg,
+  );
+}
+
 export async function rolloutView(main: HTMLElement, id: number) {
   const proposal = await api<ProposalAnswer>(`proposals/${id}`);
   let answer: RolloutAnswer | null = null;
@@ -135,16 +197,27 @@ export async function rolloutView(main: HTMLElement, id: number) {
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
     note =
-      error.code === "NF_ROLLOUT_NOT_FOUND" || error.code === "NF_PROPOSAL_NOT_FOUND"
+      error.code === "NF_ROLLOUT_NOT_FOUND"
         ? "This proposal has no rollout in progress."
-        : "This server does not serve rollout observations (GET /api/proposals/{id}/rollout answered 404), so the distributions cannot be drawn.";
+        : "This server does not serve rollouts (GET /api/proposals/{id}/rollout answered 404): shown is what the proposal records.";
   }
   const rollout = answer?.rollout ?? proposal.rollouts[proposal.rollouts.length - 1];
-  const observations = answer?.observations ?? answer?.rollout?.observations;
+  const observations = answer?.observations ?? answer?.rollout?.observations ?? null;
+  // The samples themselves, where the server gives them: in the status, or from their own route.
   const latencies: Record<string, number[]> = {};
   for (const [name, v] of Object.entries(observations ?? {}))
     if (v.latenciesUs?.length) latencies[name] = v.latenciesUs;
+  if (rollout && Object.keys(latencies).length === 0) {
+    try {
+      const samples = await api<Record<string, number[]>>(`proposals/${id}/rollout/latencies`);
+      for (const name of ["control", "candidate"]) if (samples[name]?.length) latencies[name] = samples[name];
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+  }
   const judgement = answer?.judgement ?? rollout?.judgements?.[rollout.judgements.length - 1];
+  const judged = (judgement as { result?: Record<string, unknown> } | undefined)?.result ?? judgement;
+  const latency = (judged as { latency?: Record<string, unknown> | null } | undefined)?.latency;
   mount(
     main,
     h("h1", {}, `Rollout of proposal ${id}`),
@@ -161,9 +234,9 @@ export async function rolloutView(main: HTMLElement, id: number) {
           {},
           `Rollout ${rollout.id}: variant ${rollout.variant} on ${share(rollout.trafficShare)} of traffic, started ${when(rollout.startedAt)}${rollout.endedAt ? `, ended ${when(rollout.endedAt)} (${rollout.outcome})` : ", in progress"}.`,
         )
-      : h("p", { class: "muted" }, "No rollout was started for this proposal."),
-    Object.keys(latencies).length ? plot(latencies) : null,
-    observations ? variantTable(observations) : null,
+      : h("p", { class: "muted", id: "rollout-none" }, "No rollout was started for this proposal."),
+    Object.keys(latencies).length ? plot(latencies) : latency ? quantilePlot(latency) : null,
+    observations ? variantTable(observations, latencies) : null,
     rollout || judgement ? verdict(judgement as Record<string, unknown> | undefined) : null,
   );
 }

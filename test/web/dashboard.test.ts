@@ -179,8 +179,10 @@ describe("the dashboard served by nanofuse serve", () => {
     const page = await browser.newPage();
     await openWithToken(page, adminToken, "#/proposals/1/rollout");
     await page.getByRole("heading", { name: "Rollout of proposal 1" }).waitFor({ timeout: 15_000 });
-    expect(await page.locator("#rollout-note").textContent()).toMatch(
-      /no rollout in progress|does not serve rollout/,
+    // This branch has no rollout routes (404); with them the answer is 200 with no rollout in it.
+    expect(await page.locator("#rollout-note").textContent()).toMatch(/does not serve rollouts/);
+    expect(await page.locator("#rollout-none").textContent()).toBe(
+      "No rollout was started for this proposal.",
     );
     await page.close();
   });
@@ -233,7 +235,15 @@ describe("the dashboard served by nanofuse serve", () => {
   it("plots control against candidate and shows the judge's verdict from the rollout route", async () => {
     const latencies = (n: number, base: number) =>
       Array.from({ length: n }, (_, i) => base + ((i * 7919) % 50_000));
-    const rollout = {
+    const difference = (control: number, candidate: number) => ({
+      control,
+      candidate,
+      estimate: candidate - control,
+      low: candidate - control - 3000,
+      high: candidate - control + 3000,
+    });
+    // In the shape of the rollout branch's GET /api/proposals/{id}/rollout: counts, and the judge's verdict now.
+    const status = {
       rollout: {
         id: 1,
         variant: "candidate",
@@ -242,45 +252,54 @@ describe("the dashboard served by nanofuse serve", () => {
         endedAt: null,
         outcome: null,
         judgements: [],
+        policy: {},
+        automatic: false,
       },
       observations: {
-        control: { latenciesUs: latencies(400, 90_000), errors: 2, requests: 402 },
-        candidate: { latenciesUs: latencies(400, 60_000), errors: 1, requests: 401 },
+        control: { requests: 402, errors: 2, latencies: 400 },
+        candidate: { requests: 401, errors: 1, latencies: 400 },
       },
       judgement: {
-        at: "2026-12-04T00:10:00.000Z",
         verdict: "promote",
-        result: {
-          verdict: "promote",
-          reason: "candidate_faster",
-          explanation: "The candidate is faster at look 2 of 5.",
-          latency: {
-            pValue: 0.0001,
-            cliffsDelta: 0.62,
-            probabilityCandidateFaster: 0.81,
-            p50: { estimate: -30_000, low: -33_000, high: -27_000 },
-            p95: { estimate: -29_000, low: -35_000, high: -22_000 },
-          },
-          errors: {
-            control: { rate: 0.005 },
-            candidate: { rate: 0.0025 },
-            increase: { estimate: -0.0025, low: -0.012, high: 0.007 },
-            tripped: false,
-          },
-          samples: { control: 400, candidate: 400 },
+        reason: "candidate_faster",
+        explanation: "The candidate is faster at look 2 of 5.",
+        latency: {
+          pValue: 0.0001,
+          cliffsDelta: 0.62,
+          probabilityCandidateFaster: 0.81,
+          p50: difference(114_700, 84_700),
+          p95: difference(137_400, 107_400),
         },
+        errors: {
+          control: { rate: 0.005 },
+          candidate: { rate: 0.0025 },
+          increase: { estimate: -0.0025, low: -0.012, high: 0.007 },
+          tripped: false,
+        },
+        samples: { control: 400, candidate: 400 },
       },
+      applies: [],
     };
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    // The rollout routes are another branch's: their answer is made up here, in the shape this page reads.
-    await page.route(`${url}/api/proposals/1/rollout`, (route) => route.fulfill({ json: rollout }));
+    // The rollout routes are another branch's: their answers are made up here, in the shape they have there.
+    await page.route(`${url}/api/proposals/1/rollout`, (route) => route.fulfill({ json: status }));
     await openWithToken(page, adminToken, "#/proposals/1/rollout");
-    await page.locator("#rollout-plot").waitFor({ timeout: 15_000 });
-    expect(await page.locator("#rollout-plot path.control").count()).toBe(1);
-    expect(await page.locator("#rollout-plot path.candidate").count()).toBe(1);
+    await page.locator("#verdict").waitFor({ timeout: 15_000 });
     const verdict = await page.locator("#verdict").textContent();
     expect(verdict).toContain("Verdict: promote (candidate faster)");
     expect(verdict).toContain("Cliff's delta (positive: candidate faster)0.62");
+    // Without the samples: the judge's quantiles per variant.
+    expect(await page.locator("#rollout-quantiles circle.control").count()).toBe(2);
+    expect(await page.locator("#rollout-plot").count()).toBe(0);
+
+    // With them: the two distributions.
+    await page.route(`${url}/api/proposals/1/rollout/latencies`, (route) =>
+      route.fulfill({ json: { control: latencies(400, 90_000), candidate: latencies(400, 60_000) } }),
+    );
+    await page.reload();
+    await page.locator("#rollout-plot").waitFor({ timeout: 15_000 });
+    expect(await page.locator("#rollout-plot path.control").count()).toBe(1);
+    expect(await page.locator("#rollout-plot path.candidate").count()).toBe(1);
     await page.screenshot({ path: join(shots, "rollout.png"), fullPage: true });
     await page.close();
   });
