@@ -48,6 +48,24 @@ function serve(store: string): Promise<{ url: string; token: string }> {
   });
 }
 
+/** Form controls without an accessible name (a label, aria-label or aria-labelledby). */
+function unlabelled(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea, button")]
+      .filter((c) => {
+        const control = c as HTMLInputElement;
+        if (control.type === "hidden") return false;
+        const named =
+          control.labels?.length ||
+          control.getAttribute("aria-label") ||
+          control.getAttribute("aria-labelledby");
+        const text = control.tagName === "BUTTON" && control.textContent?.trim();
+        return !named && !text;
+      })
+      .map((c) => c.outerHTML.slice(0, 80)),
+  );
+}
+
 async function openWithToken(page: Page, token: string, hash = "#/") {
   await page.goto(`${url}/${hash}`);
   await page.getByLabel("API token").fill(token);
@@ -96,7 +114,7 @@ describe("the dashboard served by nanofuse serve", () => {
     await page.close();
   });
 
-  it("draws the shop's 14 units and 14 calls, with the proposal's groups and a unit's figures on click", async () => {
+  it("draws the shop's 14 units and 14 calls with the proposal's groups; figures on click or from the keyboard; every control labelled", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await openWithToken(page, adminToken);
     const graph = page.locator("#graph[data-rendered-nodes]");
@@ -110,6 +128,11 @@ describe("the dashboard served by nanofuse serve", () => {
     expect(page.url()).not.toContain(adminToken);
     expect(await page.evaluate(() => sessionStorage.getItem("nanofuse.token"))).toBe(adminToken);
 
+    expect(await unlabelled(page)).toEqual([]);
+    // From the keyboard: a unit's button in the table picks it in the graph.
+    await page.getByRole("button", { name: "Show cart in the graph" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#figures h3").textContent()).toBe("cart");
     await page.getByRole("button", { name: "Show checkout in the graph" }).click();
     await expect.poll(() => page.locator("#figures").textContent()).toContain("critical-path time");
     expect(await page.locator("#figures h3").textContent()).toBe("checkout");
@@ -132,6 +155,7 @@ describe("the dashboard served by nanofuse serve", () => {
     expect(await state.textContent()).toBe("pending_approval");
     expect(await page.locator("main").textContent()).toContain("8 deployments instead of 14");
     await page.screenshot({ path: join(shots, "proposal.png"), fullPage: true });
+    expect(await unlabelled(page)).toEqual([]);
 
     await page.getByLabel("Reason (optional)").fill("checked the evidence");
     await page.getByRole("button", { name: "Approve" }).click();
