@@ -65,8 +65,9 @@ export async function startServer(
   config: ServeConfig,
   log: (line: string) => void,
   clock = () => new Date(),
+  wrapStore: (store: Store) => Store = (store) => store,
 ): Promise<RunningServer> {
-  const store = await openStore(config.store);
+  const store = wrapStore(await openStore(config.store));
   try {
     return await serve(store, config, log, clock);
   } catch (error) {
