@@ -44,6 +44,7 @@ async function banner(server: RunningServer): Promise<string> {
       "",
     );
   lines.push(
+    `open:   ${apiUrl}/            (the dashboard; paste the token once)`,
     "look:   npx nanofuse proposals list            (uses NANOFUSE_URL and NANOFUSE_TOKEN)",
     `        curl -H "Authorization: Bearer $NANOFUSE_TOKEN" ${apiUrl}/api/proposals`,
     "act:    npx nanofuse proposals approve <id> --revision <revision>",

@@ -38,10 +38,11 @@ function serve(store: string): Promise<{ url: string; token: string }> {
     child.stdout?.on("data", (chunk) => {
       out += chunk;
       if (/^stop: /m.test(out)) {
-        const api = /API {8}(http:\/\/127\.0\.0\.1:\d+)\/api\//.exec(out)?.[1];
+        // The address the banner tells people to open.
+        const api = /^open: {3}(http:\/\/127\.0\.0\.1:\d+)\/ /m.exec(out)?.[1];
         const token = /export NANOFUSE_TOKEN=(nf_\S+)/.exec(out)?.[1];
         if (api && token) resolve({ url: api, token });
-        else reject(new Error(`serve printed no API address or token: ${out}`));
+        else reject(new Error(`serve printed no dashboard address or token: ${out}`));
       }
     });
     exited.then((code) => reject(new Error(`serve exited with ${code} before it was ready: ${err}`)));
