@@ -4,7 +4,7 @@
  * units, a proposal is opened and approved with the token the server printed, a wrong token and a
  * viewer's token are refused with their codes, an exemplar trace is drawn re-timed under the
  * proposal, and the rollout page says what it lacks. The screenshots in docs/screenshots/ (shown in
- * the README) are taken here.
+ * the README) are taken here, written there by `npm run screenshots`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
@@ -16,7 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser.ts";
 
 const bin = fileURLToPath(new URL("../../bin/nanofuse.js", import.meta.url));
-const shots = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+// The README's screenshots are re-taken by `npm run screenshots`; other runs leave the checkout alone.
+const shots = process.env.NANOFUSE_SCREENSHOTS
+  ? fileURLToPath(new URL("../../docs/screenshots/", import.meta.url))
+  : mkdtempSync(join(tmpdir(), "nanofuse-screenshots-"));
 
 let child: ChildProcess;
 let exited: Promise<number | null>;
