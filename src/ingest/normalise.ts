@@ -28,7 +28,9 @@ export type IdResult = { id: string } | { code: ErrorCode; detail: string };
 
 /**
  * Normalises a trace id (16 bytes) or span id (8 bytes) given as hex or base64 (Tempo and Jaeger's
- * protobuf-JSON use base64). A 64-bit trace id (Zipkin, Jaeger) is left-padded to 32 hex digits.
+ * protobuf-JSON use base64). Hex of 1 to 32 digits (trace) or 1 to 16 (span) is left-padded with
+ * zeros: a 64-bit trace id (Zipkin, B3, Jaeger) and the ids that Jaeger before 1.16 printed with `%x`
+ * (leading zeros dropped, so one id in 16 has 15 digits) name the same number as the padded form.
  */
 export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
   if (typeof raw !== "string" || raw.length === 0)
@@ -36,7 +38,7 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
   let hex: string | undefined;
   if (HEX.test(raw)) {
     // All hex digits means hex, never base64, whatever the length.
-    if (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16)) hex = raw.toLowerCase();
+    if (raw.length <= bytes * 2) hex = raw.toLowerCase();
   } else if (BASE64.test(raw) && [11, 12, 22, 24].includes(raw.length)) {
     const buf = Buffer.from(raw, raw.includes("-") || raw.includes("_") ? "base64url" : "base64");
     if (buf.length === bytes || (bytes === 16 && buf.length === 8)) hex = buf.toString("hex");
@@ -44,11 +46,25 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
   if (hex === undefined) {
     return {
       code: "NF_SPAN_BAD_ID",
-      detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex`,
+      detail: `${what} has ${raw.length} characters, expected 1 to ${bytes * 2} hex digits or base64`,
     };
   }
   if (ZERO.test(hex)) return { code: "NF_SPAN_ZERO_ID", detail: `${what} is all zeros` };
   return { id: hex.padStart(bytes * 2, "0") };
+}
+
+/**
+ * Normalises an id of a format whose ids are hex only (Zipkin, Jaeger UI JSON): a string of 11 or 22
+ * hex digits must not pass as base64 there.
+ */
+export function normaliseHexId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
+  if (typeof raw === "string" && raw !== "" && !(HEX.test(raw) && raw.length <= bytes * 2)) {
+    return {
+      code: "NF_SPAN_BAD_ID",
+      detail: `${what} has ${raw.length} characters, expected 1 to ${bytes * 2} hex digits`,
+    };
+  }
+  return normaliseId(raw, bytes, what);
 }
 
 /** A parent id that is empty or all zeros means "no parent" in every format we read. */

@@ -11,26 +11,11 @@
 import { problem } from "../../errors.ts";
 import type { Attributes } from "../../model/span.ts";
 import type { ElementDecoder } from "../decoder.ts";
-import { finishSpan, type IdResult, isNoParent, normaliseId } from "../normalise.ts";
+import { finishSpan, isNoParent, normaliseHexId } from "../normalise.ts";
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Zipkin ids are hex only: an 11- or 22-digit hex id must not be read as base64 by normaliseId. */
-function hexId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
-  if (
-    typeof raw === "string" &&
-    raw !== "" &&
-    !(/^[0-9a-fA-F]+$/.test(raw) && [16, bytes * 2].includes(raw.length))
-  ) {
-    return {
-      code: "NF_SPAN_BAD_ID",
-      detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex`,
-    };
-  }
-  return normaliseId(raw, bytes, what);
-}
 
 /** The caller routes elements with this: a span record has string `traceId` and `id`, no `spans`. */
 export function looksLikeZipkinSpan(obj: unknown): boolean {
@@ -44,7 +29,7 @@ export const decodeZipkinSpan: ElementDecoder = (element, where, sink) => {
     return;
   }
   const id = (raw: unknown, bytes: 8 | 16, what: string): string | undefined => {
-    const result = hexId(raw, bytes, what);
+    const result = normaliseHexId(raw, bytes, what);
     if ("id" in result) return result.id;
     report(problem(result.code, result.detail, where));
   };
