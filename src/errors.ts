@@ -28,7 +28,7 @@ export const catalogue = {
   NF_SPAN_FRAGMENT: {
     severity: "warn",
     retriable: false,
-    message: "Zipkin record without timestamp: late data of a span recorded elsewhere, left out",
+    message: "Zipkin fragment without timestamp and no record of its span to merge into: left out",
   },
   NF_SPAN_UNKNOWN_KIND: {
     severity: "warn",

@@ -6,7 +6,7 @@
 import { StringDecoder } from "node:string_decoder";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
-import { decodeJsonValue } from "../route.ts";
+import { ElementRouter } from "../route.ts";
 
 export async function decodeJsonLines(
   chunks: AsyncIterable<Buffer>,
@@ -18,6 +18,8 @@ export async function decodeJsonLines(
   let pending = "";
   let line = 1;
   let skipping = false;
+  // One router for the file: Zipkin fragments on other lines than their span still merge into it.
+  const router = new ElementRouter(sink);
 
   const finishLine = (content: string) => {
     const trimmed = content.trim();
@@ -29,7 +31,7 @@ export async function decodeJsonLines(
       sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, line }));
       return;
     }
-    decodeJsonValue(value, { file, line }, sink);
+    router.value(value, { file, line });
   };
 
   const tooLong = () =>
@@ -56,4 +58,5 @@ export async function decodeJsonLines(
     } else pending += piece.slice(from);
   }
   if (!skipping) finishLine(pending + text.end());
+  router.end();
 }
