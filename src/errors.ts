@@ -9,6 +9,11 @@ export const catalogue = {
   NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
   NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },
   NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
+  NF_JSON_TOO_DEEP: {
+    severity: "reject",
+    retriable: false,
+    message: "JSON nested too deep: the rest of its element is skipped, the rest of the input read",
+  },
   NF_LINE_TOO_LONG: { severity: "reject", retriable: false, message: "line exceeds the maximum length" },
   NF_PROTO_MALFORMED: { severity: "reject", retriable: false, message: "malformed protobuf" },
   NF_SHAPE_INVALID: {

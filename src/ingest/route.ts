@@ -16,6 +16,7 @@ import { decodeJaegerTrace, looksLikeJaegerTrace } from "./decoders/jaeger-json.
 import { decodeOtlpResourceSpans, looksLikeResourceSpans } from "./decoders/otlp-json.ts";
 import { looksLikeZipkinSpan } from "./decoders/zipkin-json.ts";
 import { ZipkinMerger } from "./decoders/zipkin-merge.ts";
+import { guardDepth } from "./depth.ts";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -61,8 +62,11 @@ export class ElementRouter {
 
   /** One element of any envelope, told apart by its shape. */
   element(element: unknown, where: Location): void {
-    if (looksLikeResourceSpans(element)) decodeOtlpResourceSpans(element, where, this.sink);
-    else if (looksLikeJaegerTrace(element)) decodeJaegerTrace(element, where, this.sink);
+    const { sink } = this;
+    if (looksLikeResourceSpans(element))
+      guardDepth(() => decodeOtlpResourceSpans(element, where, sink), where, sink);
+    else if (looksLikeJaegerTrace(element))
+      guardDepth(() => decodeJaegerTrace(element, where, sink), where, sink);
     else if (looksLikeZipkinSpan(element)) {
       this.zipkin ??= new ZipkinMerger(this.sink);
       this.zipkin.add(element as Json, where);

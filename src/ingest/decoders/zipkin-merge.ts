@@ -18,6 +18,7 @@
 import type { Location } from "../../errors.ts";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
+import { guardDepth } from "../depth.ts";
 import { normaliseHexId } from "../normalise.ts";
 import { decodeZipkinSpan } from "./zipkin-json.ts";
 
@@ -132,7 +133,7 @@ export class ZipkinMerger {
     for (const pieces of this.byId.values()) {
       for (const piece of mergePieces(pieces, this.sink)) {
         this.piecesOut++;
-        decodeZipkinSpan(piece.record, piece.where, this.sink);
+        guardDepth(() => decodeZipkinSpan(piece.record, piece.where, this.sink), piece.where, this.sink);
       }
     }
     this.byId = new Map();
