@@ -78,10 +78,16 @@ export function isNoParent(raw: unknown): boolean {
 
 /**
  * Unix nanoseconds as a decimal string (OTLP JSON) to integer microseconds, without ever holding the
- * nanoseconds in a double. Returns NaN when the string is not a non-negative integer.
+ * nanoseconds in a double. Returns NaN when the string is not a non-negative integer. A JSON number
+ * (proto3 JSON allows one) normally arrives here as text (nanos-json.ts); one that was parsed to a
+ * double anyway was rounded to within 128 ns, so its microseconds may be 1 µs off: taken exactly
+ * from the double through BigInt, never through a float division.
  */
 export function nanosStringToMicros(ns: unknown): number {
-  if (typeof ns === "number") return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number.NaN;
+  if (typeof ns === "number") {
+    if (!Number.isInteger(ns) || ns < 0) return Number.NaN;
+    return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number(BigInt(ns) / 1000n);
+  }
   if (typeof ns !== "string" || !/^\d{1,20}$/.test(ns)) return Number.NaN;
   return ns.length <= 3 ? 0 : Number(ns.slice(0, -3));
 }

@@ -12,9 +12,20 @@ import Assembler from "stream-json/assembler.js";
 import parser from "stream-json/parser.js";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
+import { NANOS_KEYS } from "../nanos-json.ts";
 import { ElementRouter, isEnvelopeArray } from "../route.ts";
 
 type Token = parser.Token;
+
+/** An assembler that keeps numeric nanosecond timestamps as text, exactly (see nanos-json.ts). */
+function assembler(): Assembler {
+  const asm = new Assembler();
+  const number = asm.numberValue.bind(asm);
+  const text = (asm as unknown as { stringValue: (v: string) => void }).stringValue.bind(asm);
+  asm.numberValue = (value: string) =>
+    typeof asm.key === "string" && NANOS_KEYS.has(asm.key) ? text(value) : number(value);
+  return asm;
+}
 
 const OPEN = new Set(["startObject", "startArray"]);
 const VALUE = new Set(["stringValue", "numberValue", "nullValue", "trueValue", "falseValue"]);
@@ -34,7 +45,7 @@ export async function decodeJsonDocument(
     })(),
   );
   const router = new ElementRouter(sink);
-  const rest = new Assembler();
+  const rest = assembler();
   let element: Assembler | undefined;
   let elementPath = "";
   const counts = new Map<string, number>();
@@ -66,7 +77,7 @@ export async function decodeJsonDocument(
         if (envelope === undefined) rest.consume(token);
         else {
           elementPath = envelope;
-          element = new Assembler();
+          element = assembler();
           element.consume(token);
           if (element.done) {
             const value = element.current;

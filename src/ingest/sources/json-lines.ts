@@ -6,6 +6,7 @@
 import { StringDecoder } from "node:string_decoder";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
+import { quoteNumericNanos } from "../nanos-json.ts";
 import { ElementRouter } from "../route.ts";
 
 export async function decodeJsonLines(
@@ -26,7 +27,7 @@ export async function decodeJsonLines(
     if (trimmed === "") return;
     let value: unknown;
     try {
-      value = JSON.parse(trimmed);
+      value = JSON.parse(quoteNumericNanos(trimmed));
     } catch (error) {
       sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, line }));
       return;
