@@ -35,6 +35,11 @@ export const catalogue = {
     retriable: false,
     message: "Zipkin fragment without timestamp and no record of its span to merge into: left out",
   },
+  NF_SPAN_BAD_TEXT: {
+    severity: "warn",
+    retriable: false,
+    message: "span or service name holds invalid UTF-8 or lone surrogates: replaced by U+FFFD",
+  },
   NF_SPAN_UNKNOWN_KIND: {
     severity: "warn",
     retriable: false,

@@ -128,6 +128,12 @@ export function unitOf(resource: Attributes, attributes?: Attributes): string | 
   return undefined;
 }
 
+/** ES2024 string methods (Node 20 has them; the project's TypeScript lib is older). */
+const WELL_FORMED = String.prototype as unknown as {
+  isWellFormed: (this: string) => boolean;
+  toWellFormed: (this: string) => string;
+};
+
 export interface SpanDraft extends Omit<Span, "unit" | "kind"> {
   /** The raw kind as found in the input, normalised here. */
   rawKind: unknown;
@@ -173,11 +179,29 @@ export function finishSpan(draft: SpanDraft, where: Where, report: (p: Problem) 
     report(problem("NF_SPAN_MISSING_SERVICE", undefined, locate(where)));
     unit = UNKNOWN_UNIT;
   }
+  let name = draft.name;
+  const { isWellFormed, toWellFormed } = WELL_FORMED;
+  // Names are keys of the report and of the store: lone surrogates (valid in JSON text, not in
+  // UTF-8) become U+FFFD, as invalid UTF-8 bytes already did when the file was decoded.
+  if (
+    !isWellFormed.call(name) ||
+    !isWellFormed.call(unit) ||
+    name.includes("\uFFFD") ||
+    unit.includes("\uFFFD")
+  ) {
+    const fixed = !isWellFormed.call(name) || !isWellFormed.call(unit);
+    name = toWellFormed.call(name);
+    unit = toWellFormed.call(unit);
+    const what = `${JSON.stringify(unit)} / ${JSON.stringify(name)}`;
+    report(
+      problem("NF_SPAN_BAD_TEXT", `${fixed ? "lone surrogates" : "invalid UTF-8"} in ${what}`, locate(where)),
+    );
+  }
   return {
     traceId: draft.traceId,
     spanId: draft.spanId,
     parentSpanId: draft.parentSpanId,
-    name: draft.name,
+    name,
     kind,
     startUs,
     endUs,
