@@ -5,6 +5,16 @@
  */
 export const catalogue = {
   NF_FILE_UNREADABLE: { severity: "reject", retriable: false, message: "file cannot be read" },
+  NF_FILE_NOT_REGULAR: {
+    severity: "reject",
+    retriable: false,
+    message: "path is not a regular file (a FIFO, socket, device or directory): not read",
+  },
+  NF_LINE_LIMIT_CLAMPED: {
+    severity: "warn",
+    retriable: false,
+    message: "line limit above the longest string V8 can hold: lowered to it",
+  },
   NF_FILE_EMPTY: { severity: "reject", retriable: false, message: "file is empty" },
   NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
   NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },

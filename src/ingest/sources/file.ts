@@ -11,6 +11,7 @@ import { createGunzip } from "node:zlib";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
 import { decodeOtlpProtoStream, looksLikeOtlpProto } from "../decoders/otlp-proto.ts";
+import { notRegularFile } from "./file-kind.ts";
 import { decodeJsonDocument } from "./json-document.ts";
 import { decodeJsonLines } from "./json-lines.ts";
 
@@ -137,6 +138,11 @@ export async function readTraceFile(
   sink: SpanSink,
   options: FileReadOptions = {},
 ): Promise<FileFormat> {
+  const notRegular = await notRegularFile(file);
+  if (notRegular) {
+    sink.problem(problem("NF_FILE_NOT_REGULAR", notRegular, { file }));
+    return "unknown";
+  }
   let magic: Buffer;
   try {
     magic = await readHead(file);
