@@ -181,8 +181,13 @@ export async function readTraceFile(
       sink.problem(problem("NF_FORMAT_UNKNOWN", "not JSON, OTLP protobuf or gzip", { file, offset: 0 }));
     } else if (format === "json-lines") {
       await decodeJsonLines(rest, file, sink, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-    } else if (format === "json-document") await decodeJsonDocument(rest, file, sink);
-    else
+    } else if (format === "json-document") {
+      const reread = () => {
+        const again = createReadStream(file, { highWaterMark: 1 << 20 });
+        return gzip ? again.pipe(createGunzip()) : again;
+      };
+      await decodeJsonDocument(rest, file, sink, reread);
+    } else
       await decodeOtlpProtoStream(Readable.from(rest), file, sink, {
         framed: format === "otlp-proto-framed",
       });

@@ -14,6 +14,7 @@ import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
 import { NANOS_KEYS } from "../nanos-json.ts";
 import { ElementRouter, isEnvelopeArray } from "../route.ts";
+import { firstJsonErrorOffset } from "./json-error-offset.ts";
 
 type Token = parser.Token;
 
@@ -34,6 +35,8 @@ export async function decodeJsonDocument(
   chunks: AsyncIterable<Buffer>,
   file: string,
   sink: SpanSink,
+  /** The same content from its start, to find a syntax error's byte (error path only). */
+  reread?: () => AsyncIterable<Buffer>,
 ): Promise<void> {
   let offset = 0;
   const counted = Readable.from(
@@ -95,7 +98,14 @@ export async function decodeJsonDocument(
     if ((error as { code?: string }).code?.startsWith?.("Z_")) throw error;
     // What was read before the error is decoded: the Zipkin records held, whole elements streamed.
     router.end();
-    sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, offset }));
+    // The parser knows what it expected, not where: the chunk's end is all we have, unless the
+    // content can be read again to find the byte.
+    let at = offset;
+    if (reread) {
+      const exact = await firstJsonErrorOffset(reread()).catch(() => -1);
+      if (exact >= 0) at = exact;
+    }
+    sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, offset: at }));
     return;
   }
   router.value(rest.current, { file });
