@@ -81,6 +81,16 @@ describe("Zipkin fragments", () => {
     expect(perLine.codes).toEqual(["NF_SPAN_FRAGMENT"]);
   });
 
+  it("cost no quadratic time when 100,000 records share one span id: each fragment is compared with at most 64 sides", () => {
+    const side = { ...records[5], duration: 10 };
+    const sides = Array.from({ length: 50_000 }, (_, i) => ({ ...side, timestamp: 1700000000095000 + i }));
+    const late = { ...records[6], duration: undefined, tags: { late: "yes" } };
+    const { spans, problems } = decode([...sides, ...Array.from({ length: 50_000 }, () => late)]);
+    expect(spans).toHaveLength(50_000);
+    expect(problems).toEqual([]);
+    expect(spans[0].attributes.late).toBe("yes");
+  });
+
   it("keep two complete SERVER records of one id apart: each has its own kind and endpoint", () => {
     const server = records[2];
     const again = { ...server, timestamp: 1700000000050000, duration: 1000 };

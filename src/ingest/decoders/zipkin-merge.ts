@@ -55,12 +55,19 @@ function fits(fragment: Json, side: Json): boolean {
   return endpointsFit(fragment.localEndpoint, side.localEndpoint);
 }
 
+/**
+ * Sides of one id looked at for a fragment. Real ids have one to a few sides; an input with 100,000
+ * records of one id must not cost 100,000² comparisons, so past this many the first ones are chosen
+ * from (in input order).
+ */
+const MAX_CANDIDATES = 64;
+
 /** The side a fragment belongs to: same `shared` flag first, then nearest in time, then first seen. */
 function bestSide(fragment: Json, sides: Piece[]): Piece | undefined {
   let best: Piece | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   const at = typeof fragment.timestamp === "number" ? fragment.timestamp : undefined;
-  for (const side of sides) {
+  for (const side of sides.length > MAX_CANDIDATES ? sides.slice(0, MAX_CANDIDATES) : sides) {
     if (!fits(fragment, side.record)) continue;
     const sameShared = (fragment.shared === true) === (side.record.shared === true);
     const distance = at === undefined ? 0 : Math.abs((side.record.timestamp as number) - at);
