@@ -113,7 +113,7 @@ function mergeInto(into: Piece, from: Piece): void {
 /** Holds the Zipkin records of one document (or one JSON value) until its end, then merges them. */
 export class ZipkinMerger {
   /** Records held before merging what has arrived: bounds memory on huge Zipkin files. */
-  static readonly MAX_HELD = 500_000;
+  static readonly MAX_HELD = 200_000;
   private byId = new Map<string, Piece[]>();
   private held = 0;
   /** Records read and spans they became, for the README's and the tests' accounting. */
