@@ -8,8 +8,8 @@ import { PlanData } from "../plan/plan-data.ts";
 import { DEFAULT_PLAN_OPTIONS, plan } from "../plan/planner.ts";
 import { type Proposal, toManifest } from "../plan/proposal.ts";
 import type { Figures } from "../plan/what-if.ts";
+import type { CommandState } from "./command-state.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
-import type { CommandState } from "./main.ts";
 import { positiveInteger } from "./numbers.ts";
 import { type PlanStoreOptions, writeProposal } from "./store-option.ts";
 

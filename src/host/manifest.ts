@@ -7,11 +7,8 @@ import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { type ErrorCode, NanofuseError } from "../errors.ts";
 import type { Catalog } from "../model/catalog.ts";
+import { type ClusteringManifest, GROUP_NAME_RULE, isGroupName, manifestOf } from "../model/manifest.ts";
 import { defaultCatalog, unitSpec } from "../plan/catalog.ts";
-import type { ClusteringManifest } from "./types.ts";
-
-/** Group names become service.name and file names (`<group>.otlp.jsonl`): no paths, no spaces. */
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -32,8 +29,7 @@ export function manifestShape(raw: unknown, source = "manifest"): ClusteringMani
   const out: ClusteringManifest["groups"] = groups.map((g, i) => {
     if (!isObject(g)) bad(`groups[${i}] must be an object with \`name\` and \`units\``);
     if (typeof g.name !== "string" || g.name === "") bad(`groups[${i}].name must be a non-empty string`);
-    if (!GROUP_NAME.test(g.name))
-      bad(`groups[${i}].name ${JSON.stringify(g.name)} may use only letters, digits, '.', '_' and '-'`);
+    if (!isGroupName(g.name)) bad(`groups[${i}].name ${JSON.stringify(g.name)} must be ${GROUP_NAME_RULE}`);
     if (!Array.isArray(g.units) || g.units.length === 0)
       bad(`groups[${i}].units (group ${g.name}) must be a non-empty list`);
     g.units.forEach((u, j) => {
@@ -86,21 +82,12 @@ export function validateManifest(
   return manifest;
 }
 
-/** Every unit alone, each group named after its unit (made a valid group name): the layout before any fusion. */
+/** Every unit alone, each group named after its unit (by the shared group-name rule): the layout before any fusion. */
 export function baselineManifest(units: readonly string[]): ClusteringManifest {
-  const taken = new Set<string>();
-  const groups = [...units].sort().map((unit) => {
-    const base =
-      unit
-        .replace(/[^A-Za-z0-9._-]/g, "_")
-        .replace(/^(?=[._-])/, "u")
-        .slice(0, 56) || "unit";
-    let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-    taken.add(name);
-    return { name, units: [unit] };
-  });
-  return { version: "baseline", groups };
+  return manifestOf(
+    "baseline",
+    [...units].sort().map((unit) => [unit]),
+  );
 }
 
 /** Reads a manifest file (JSON, or YAML) and checks its shape; validateManifest checks it against the app. */
