@@ -74,6 +74,12 @@ describe("planning the demo shop from its baseline recording", () => {
     );
   });
 
+  it("proposes the same clustering as before the search was split into files (issue 8)", () => {
+    const { data, edges } = planInput(baseline);
+    // Recorded before the split; a change here is a change of the algorithm, not of its files.
+    expect(plan(data, edges, catalog, undefined).contentHash.slice(0, 12)).toBe("3953b083200b");
+  });
+
   it("predicts the fused layout's median latency within 15% of what the fused recording measured", async () => {
     const { data } = planInput(baseline);
     const layout = JSON.parse(readFileSync(path("examples/shop/layouts/fused-checkout.json"), "utf8")) as {
