@@ -6,11 +6,11 @@ import { loadManifest } from "../host/manifest.ts";
 import { defaultCatalog, loadCatalog } from "../plan/catalog.ts";
 import { PlanData } from "../plan/plan-data.ts";
 import { DEFAULT_PLAN_OPTIONS, plan } from "../plan/planner.ts";
-import { type Proposal, toManifest } from "../plan/proposal.ts";
-import type { Figures } from "../plan/what-if.ts";
+import { toManifest } from "../plan/proposal.ts";
 import type { CommandState } from "./command-state.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import { positiveInteger } from "./numbers.ts";
+import { planText } from "./plan-text.ts";
 import { type PlanStoreOptions, writeProposal } from "./store-option.ts";
 
 interface PlanCliOptions extends InputOptions, PlanStoreOptions {
@@ -20,41 +20,6 @@ interface PlanCliOptions extends InputOptions, PlanStoreOptions {
   minGain?: number;
   seed: number;
   inProcessUs: number;
-}
-
-const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
-const range = (i: { low: number; high: number }) => `[${ms(i.low)} – ${ms(i.high)}]`;
-
-function figuresLine(name: string, f: Figures): string {
-  return [
-    `  ${name.padEnd(9)} p50 ${ms(f.p50Us)} ${range(f.ci.p50Us)}   p95 ${ms(f.p95Us)} ${range(f.ci.p95Us)}   p99 ${ms(f.p99Us)}`,
-    `            cold starts ${f.coldStartsPerHour.toFixed(1)}/h   base cost ${f.baseCostPerHour.toFixed(3)}/h   ${f.groups} groups`,
-  ].join("\n");
-}
-
-function text(p: Proposal): string {
-  const lines = [
-    `proposal ${p.contentHash.slice(0, 12)}: ${p.groups.length} groups (from ${p.current.length}), based on ${p.predicted.traces} traces`,
-    "",
-    "groups",
-    ...p.groups.map((g) => `  [${g.join(", ")}]`),
-    "",
-    "predicted end-to-end latency (95% bootstrap intervals)",
-    figuresLine("current", p.predicted.baseline),
-    figuresLine("proposed", p.predicted.proposed),
-  ];
-  if (p.merges.length === 0) lines.push("", "no change is worth making: the current clustering stays.");
-  for (const m of p.merges) {
-    lines.push("", `${m.kind} [${m.units.join(", ")}] → [${m.into.join(", ")}]`, `  ${m.reason}`);
-    for (const e of m.edges) {
-      lines.push(
-        `  ${e.from} → ${e.to}: ${e.calls} calls, p50 network ${ms(e.networkP50Us)}, on critical paths ${ms(e.criticalPathNetworkUs)}; e.g. ${e.exemplarTraceIds.join(", ")}`,
-      );
-    }
-  }
-  if (p.currentViolations.length)
-    lines.push("", "the current clustering breaks constraints:", ...p.currentViolations.map((v) => `  ${v}`));
-  return `${lines.join("\n")}\n`;
 }
 
 export function planCommand(state: CommandState): Command {
@@ -107,7 +72,9 @@ export function planCommand(state: CommandState): Command {
       });
       if (opts.write) await writeFile(opts.write, `${JSON.stringify(toManifest(proposal), null, 2)}\n`);
       process.stdout.write(
-        opts.format === "json" ? `${JSON.stringify(proposal, null, 2)}\n` : text(proposal),
+        opts.format === "json"
+          ? `${JSON.stringify(proposal, null, 2)}\n`
+          : planText(proposal, DEFAULT_PLAN_OPTIONS.weights),
       );
       state.exitCode = exitCodeOf(replay);
     });
