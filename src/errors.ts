@@ -188,6 +188,17 @@ export const catalogue = {
     retriable: false,
     message: "the manifest has more groups than the host may start",
   },
+  NF_PLAN_NO_CATALOG: {
+    severity: "warn",
+    retriable: false,
+    message: "no catalog: the plan assumes the default unit spec for every unit",
+  },
+  NF_PLAN_FEW_TRACES: { severity: "warn", retriable: false, message: "the plan rests on few traces" },
+  NF_PLAN_MIXED_LAYOUTS: {
+    severity: "warn",
+    retriable: false,
+    message: "the input mixes traces recorded under different layouts",
+  },
   NF_GROUP_EXITED: { severity: "warn", retriable: true, message: "a group process exited unexpectedly" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 

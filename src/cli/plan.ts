@@ -4,10 +4,12 @@ import { Analyser } from "../analyse/analyser.ts";
 import { edgeReports } from "../analyse/report.ts";
 import { loadManifest } from "../host/manifest.ts";
 import { defaultCatalog, loadCatalog } from "../plan/catalog.ts";
+import { inputWarnings, LayoutCensus } from "../plan/input-warnings.ts";
 import { PlanData } from "../plan/plan-data.ts";
 import { DEFAULT_PLAN_OPTIONS, plan } from "../plan/planner.ts";
 import { toManifest } from "../plan/proposal.ts";
 import type { CommandState } from "./command-state.ts";
+import { printable } from "./format.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
 import { positiveInteger } from "./numbers.ts";
 import { planText } from "./plan-text.ts";
@@ -52,14 +54,17 @@ export function planCommand(state: CommandState): Command {
         ? (await loadManifest(opts.current)).groups.map((g) => g.units)
         : undefined;
       const data = new PlanData();
+      const census = new LayoutCensus();
       // One window: planning needs only the totals per edge, not a time series of them.
       // With --store, each trace's critical paths are kept for the proposal's exemplar traces.
       const analyser = new Analyser({ windowUs: Number.MAX_SAFE_INTEGER, perTrace: Boolean(opts.store) });
       const { result: replay } = await replayInput(paths, opts, (tree) => {
         analyser.add(tree);
         data.add(tree);
+        census.add(tree);
       });
       const analysis = analyser.finish();
+      const warnings = inputWarnings({ catalogGiven: Boolean(opts.catalog), census });
       const proposal = plan(data, edgeReports(analysis), catalog, current, {
         minGain: opts.minGain,
         seed: opts.seed,
@@ -71,6 +76,9 @@ export function planCommand(state: CommandState): Command {
         at: new Date(),
       });
       if (opts.write) await writeFile(opts.write, `${JSON.stringify(toManifest(proposal), null, 2)}\n`);
+      // On stderr in both formats, so that --format json stays one document.
+      for (const w of warnings)
+        process.stderr.write(`${printable(`nanofuse: warning ${w.code}: ${w.message}`)}\n`);
       process.stdout.write(
         opts.format === "json"
           ? `${JSON.stringify(proposal, null, 2)}\n`
