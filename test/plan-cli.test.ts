@@ -3,6 +3,8 @@
  * of a bad --current or bad numbers with a code and the usage exit code.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -13,6 +15,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "fixtures");
 const baseline = join(fixtures, "shop-baseline.otlp.jsonl.gz");
 const catalog = join(root, "examples", "shop", "catalog.yaml");
+const synthetic = join(root, "test", "fixtures", "synthetic", "shop-checkout-baseline.otlp.jsonl.gz");
+const dir = mkdtempSync(join(tmpdir(), "nanofuse-plan-cli-"));
 /** Planning 4,800 traces takes seconds on a busy machine. */
 const SLOW_MS = 120_000;
 
@@ -51,4 +55,56 @@ describe("plan's warnings on weak input", () => {
     },
     SLOW_MS,
   );
+});
+
+describe("plan's refusals", () => {
+  for (const [option, value] of [
+    ["--min-gain", "abc"],
+    ["--min-gain", "-1"],
+    ["--in-process-us", "NaN"],
+    ["--in-process-us", "-50"],
+  ])
+    it(`refuses ${option} ${value} as a usage error (NF_USAGE, exit 2) before reading any trace`, async () => {
+      const { code, stderr } = await run("plan", synthetic, `${option}=${value}`);
+      expect(code).toBe(2);
+      expect(stderr).toContain("NF_USAGE");
+      expect(stderr).toContain(`expected a non-negative number, got ${value}`);
+    });
+
+  it("refuses a --current manifest that puts a unit in two groups (NF_MANIFEST_DUPLICATE_UNIT, exit 1)", async () => {
+    const file = join(dir, "twice.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        groups: [
+          { name: "a", units: ["checkout", "cart"] },
+          { name: "b", units: ["cart"] },
+        ],
+      }),
+    );
+    const { code, stderr } = await run("plan", synthetic, "--current", file);
+    expect(code).toBe(1);
+    expect(stderr).toContain("NF_MANIFEST_DUPLICATE_UNIT");
+    expect(stderr).toContain("cart (in a and b)");
+  });
+
+  it("plans with a --current that leaves units out and names a unit in no trace, saying so for each", async () => {
+    const file = join(dir, "partial.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, groups: [{ name: "a", units: ["checkout", "cart", "ghost"] }] }),
+    );
+    const { code, stdout, stderr } = await run("plan", synthetic, "--current", file, "--format", "json");
+    expect(code).toBe(0);
+    expect(warningCodes(stderr)).toEqual([
+      "NF_PLAN_NO_CATALOG",
+      "NF_PLAN_CURRENT_MISSING_UNIT",
+      "NF_PLAN_CURRENT_UNKNOWN_UNIT",
+    ]);
+    const proposal = JSON.parse(stdout);
+    expect(proposal.current.flat()).not.toContain("ghost");
+    expect(proposal.groups.flat()).not.toContain("ghost");
+    expect(proposal.current).toContainEqual(["cart", "checkout"]);
+  });
 });

@@ -4,6 +4,7 @@ import { Analyser } from "../analyse/analyser.ts";
 import { edgeReports } from "../analyse/report.ts";
 import { loadManifest } from "../host/manifest.ts";
 import { defaultCatalog, loadCatalog } from "../plan/catalog.ts";
+import { catalogWarnings, currentFromManifest, refuseDuplicateUnits } from "../plan/current-check.ts";
 import { inputWarnings, LayoutCensus } from "../plan/input-warnings.ts";
 import { PlanData } from "../plan/plan-data.ts";
 import { DEFAULT_PLAN_OPTIONS, plan } from "../plan/planner.ts";
@@ -11,7 +12,7 @@ import { toManifest } from "../plan/proposal.ts";
 import type { CommandState } from "./command-state.ts";
 import { printable } from "./format.ts";
 import { addInputOptions, exitCodeOf, type InputOptions, replayInput } from "./input.ts";
-import { positiveInteger } from "./numbers.ts";
+import { nonNegative, positiveInteger } from "./numbers.ts";
 import { planText } from "./plan-text.ts";
 import { type PlanStoreOptions, writeProposal } from "./store-option.ts";
 
@@ -32,7 +33,7 @@ export function planCommand(state: CommandState): Command {
     .option("--catalog <file>", "unit catalog (YAML or JSON); defaults are inferred when absent")
     .option("--current <manifest>", "the current clustering manifest; default: as recorded in the traces")
     .option("--write <manifest>", "write the proposed clustering as a manifest that `nanofuse host` runs")
-    .addOption(new Option("--min-gain <n>", "minimum objective gain of one step").argParser(Number))
+    .addOption(new Option("--min-gain <n>", "minimum objective gain of one step").argParser(nonNegative))
     .addOption(
       new Option("--seed <n>", "seed of the search and the bootstrap")
         .argParser(positiveInteger)
@@ -40,7 +41,7 @@ export function planCommand(state: CommandState): Command {
     )
     .addOption(
       new Option("--in-process-us <us>", "cost of an in-process call")
-        .argParser(Number)
+        .argParser(nonNegative)
         .default(DEFAULT_PLAN_OPTIONS.inProcessUs),
     )
     .option(
@@ -50,9 +51,8 @@ export function planCommand(state: CommandState): Command {
     .option("--scope <name>", "what the proposal covers in the store: versions count per scope", "default")
     .action(async (paths: string[], opts: PlanCliOptions) => {
       const catalog = opts.catalog ? await loadCatalog(opts.catalog) : defaultCatalog();
-      const current = opts.current
-        ? (await loadManifest(opts.current)).groups.map((g) => g.units)
-        : undefined;
+      const manifest = opts.current ? await loadManifest(opts.current) : undefined;
+      if (manifest && opts.current) refuseDuplicateUnits(manifest, opts.current);
       const data = new PlanData();
       const census = new LayoutCensus();
       // One window: planning needs only the totals per edge, not a time series of them.
@@ -64,7 +64,15 @@ export function planCommand(state: CommandState): Command {
         census.add(tree);
       });
       const analysis = analyser.finish();
+      const units = [...data.units.names].sort();
       const warnings = inputWarnings({ catalogGiven: Boolean(opts.catalog), census });
+      if (opts.catalog) warnings.push(...catalogWarnings(catalog, units, opts.catalog));
+      let current: string[][] | undefined;
+      if (manifest && opts.current) {
+        const checked = currentFromManifest(manifest, units, opts.current);
+        current = checked.clustering;
+        warnings.push(...checked.warnings);
+      }
       const proposal = plan(data, edgeReports(analysis), catalog, current, {
         minGain: opts.minGain,
         seed: opts.seed,

@@ -190,7 +190,16 @@ export function parseCatalog(text: string, source: string): Catalog {
     if (name.trim() === "") f.fail("units", "a unit name is empty");
     units[name] = unitSpecOf(f, raw, `units.${name}`, defaults);
   }
-  return { defaults, units, constraints: constraintsOf(f, top.constraints) };
+  const constraints = constraintsOf(f, top.constraints);
+  // A limit below every unit's own memory allows no group of two: the catalog forbids fusion
+  // altogether, which is never what it means (a typo of unit, MB for GB).
+  const smallest = Object.values(units).reduce((min, u) => Math.min(min, u.memoryMb), defaults.memoryMb);
+  if (constraints.maxGroupMemoryMb !== undefined && constraints.maxGroupMemoryMb < smallest)
+    f.fail(
+      "constraints.maxGroupMemoryMb",
+      `${constraints.maxGroupMemoryMb} MB is below the memory of every unit (the smallest needs ${smallest} MB): no two units could ever share a group`,
+    );
+  return { defaults, units, constraints };
 }
 
 export async function loadCatalog(path: string): Promise<Catalog> {
