@@ -214,6 +214,11 @@ export const catalogue = {
     retriable: false,
     message: "the catalog's constraints name units that are in no trace",
   },
+  NF_FILE_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "file is larger than the limit for its kind",
+  },
   NF_GROUP_EXITED: { severity: "warn", retriable: true, message: "a group process exited unexpectedly" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 

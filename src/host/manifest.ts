@@ -3,8 +3,7 @@
  * half a layout and then fails (or silently drops a unit) produces traces that look like a real
  * layout and are not. Extra fields (a proposal's id, hash, evidence) are allowed and ignored.
  */
-import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+import { parseSafeYaml, readBounded } from "../config/yaml-file.ts";
 import { type ErrorCode, NanofuseError } from "../errors.ts";
 import type { Catalog } from "../model/catalog.ts";
 import { type ClusteringManifest, GROUP_NAME_RULE, isGroupName, manifestOf } from "../model/manifest.ts";
@@ -92,18 +91,9 @@ export function baselineManifest(units: readonly string[]): ClusteringManifest {
 
 /** Reads a manifest file (JSON, or YAML) and checks its shape; validateManifest checks it against the app. */
 export async function loadManifest(path: string): Promise<ClusteringManifest> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
-    throw new NanofuseError("NF_FILE_UNREADABLE", path, { where: { file: path }, cause });
-  }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (cause) {
-    const first = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new NanofuseError("NF_MANIFEST_INVALID", `${path}: ${first}`, { where: { file: path }, cause });
-  }
+  const text = await readBounded(path, "NF_MANIFEST_INVALID");
+  const raw = parseSafeYaml(text, (at, detail) =>
+    refuse("NF_MANIFEST_INVALID", path, at ? `${at}: ${detail}` : detail),
+  );
   return manifestShape(raw, path);
 }
