@@ -213,6 +213,37 @@ export const catalogue = {
     retriable: false,
     message: "the manifest has more groups than the host may start",
   },
+  NF_PLAN_NO_CATALOG: {
+    severity: "warn",
+    retriable: false,
+    message: "no catalog: the plan assumes the default unit spec for every unit",
+  },
+  NF_PLAN_FEW_TRACES: { severity: "warn", retriable: false, message: "the plan rests on few traces" },
+  NF_PLAN_MIXED_LAYOUTS: {
+    severity: "warn",
+    retriable: false,
+    message: "the input mixes traces recorded under different layouts",
+  },
+  NF_PLAN_CURRENT_MISSING_UNIT: {
+    severity: "warn",
+    retriable: false,
+    message: "the current clustering leaves out units of the traces: each is taken as a group of its own",
+  },
+  NF_PLAN_CURRENT_UNKNOWN_UNIT: {
+    severity: "warn",
+    retriable: false,
+    message: "the current clustering names units that are in no trace: left out",
+  },
+  NF_CATALOG_UNKNOWN_UNIT: {
+    severity: "warn",
+    retriable: false,
+    message: "the catalog's constraints name units that are in no trace",
+  },
+  NF_FILE_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "file is larger than the limit for its kind",
+  },
   NF_GROUP_EXITED: { severity: "warn", retriable: true, message: "a group process exited unexpectedly" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;
 

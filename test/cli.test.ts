@@ -425,7 +425,10 @@ describe("nanofuse analyse's text report", () => {
       share(doc.summary.latencyUs.p95),
       ms(top.criticalPathNetworkUs),
     ]);
-    expect(stdout).toContain(`(${doc.summary.traces.toLocaleString("en-US")} traces)`);
+    // Issue 16.5: the latency line says how many durations stand behind its percentiles, and how read.
+    expect(stdout).toContain(
+      `(${doc.summary.latencyUs.count.toLocaleString("en-US")} end-to-end durations of ${doc.summary.traces.toLocaleString("en-US")} traces, ${doc.summary.latencyUs.method === "exact" ? "exact order statistics" : "DDSketch within 1%"})`,
+    );
   });
 
   it("ends with the hops worth fusing, synchronous and instrumented, and the plan command that comes next", async () => {

@@ -3,10 +3,11 @@
  * window of its first span's start, and every field merges by addition (counts, integer-µs sums,
  * DDSketch buckets), so the same spans give the same aggregates in any arrival order and aggregates
  * of many windows or many daemons combine. Distributions are DDSketches (Datadog's relative-error
- * quantile sketch, 1% accuracy).
+ * quantile sketch, 1% accuracy), exact order statistics while they hold few values (exact-sketch.ts).
  */
-import { DDSketch } from "@datadog/sketches-js";
+
 import type { CallNode, CallTree } from "../model/call-tree.ts";
+import { ExactSmallSketch } from "./exact-sketch.ts";
 import type { TraceAnalysis } from "./trace-analysis.ts";
 
 export const DEFAULT_WINDOW_US = 60_000_000;
@@ -21,9 +22,9 @@ export interface EdgeStats {
   virtual: boolean;
   estimated: number;
   skewed: number;
-  network: DDSketch;
+  network: ExactSmallSketch;
   networkSumUs: number;
-  criticalPathNetwork: DDSketch;
+  criticalPathNetwork: ExactSmallSketch;
   criticalPathNetworkUs: number;
   stragglerCount: number;
   barrierWaitUs: number;
@@ -43,7 +44,7 @@ export class WindowAggregate {
   spans = 0;
   rootDurationUs = 0;
   criticalPathUs = 0;
-  readonly latency = new DDSketch({ relativeAccuracy: ACCURACY });
+  readonly latency = new ExactSmallSketch({ relativeAccuracy: ACCURACY });
   readonly edges = new Map<string, EdgeStats>();
   private readonly edgeIndex = new Map<string, Map<string, EdgeStats>>();
   readonly units = new Map<string, UnitStats>();
@@ -70,9 +71,9 @@ export class WindowAggregate {
         virtual: false,
         estimated: 0,
         skewed: 0,
-        network: new DDSketch({ relativeAccuracy: ACCURACY }),
+        network: new ExactSmallSketch({ relativeAccuracy: ACCURACY }),
         networkSumUs: 0,
-        criticalPathNetwork: new DDSketch({ relativeAccuracy: ACCURACY }),
+        criticalPathNetwork: new ExactSmallSketch({ relativeAccuracy: ACCURACY }),
         criticalPathNetworkUs: 0,
         stragglerCount: 0,
         barrierWaitUs: 0,

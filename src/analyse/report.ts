@@ -14,7 +14,8 @@ export interface EdgeReport {
   virtual: boolean;
   estimated: number;
   skewed: number;
-  networkUs: { p50: number; p95: number; sum: number };
+  /** `count`: the hops behind the percentiles; exact order statistics up to EXACT_VALUES of them. */
+  networkUs: { p50: number; p95: number; sum: number; count: number };
   criticalPathNetworkUs: number;
   stragglerCount: number;
   barrierWaitUs: number;
@@ -47,7 +48,12 @@ export function edgeReports(result: AnalysisResult): EdgeReport[] {
       virtual: e.virtual,
       estimated: e.estimated,
       skewed: e.skewed,
-      networkUs: { p50: quantile(e, 0.5), p95: quantile(e, 0.95), sum: e.networkSumUs },
+      networkUs: {
+        p50: quantile(e, 0.5),
+        p95: quantile(e, 0.95),
+        sum: e.networkSumUs,
+        count: e.network.count,
+      },
       criticalPathNetworkUs: e.criticalPathNetworkUs,
       stragglerCount: e.stragglerCount,
       barrierWaitUs: e.barrierWaitUs,
@@ -107,6 +113,10 @@ export function analysisSummary(result: AnalysisResult) {
       p50: total.latency.count ? Math.round(total.latency.getValueAtQuantile(0.5)) : 0,
       p95: total.latency.count ? Math.round(total.latency.getValueAtQuantile(0.95)) : 0,
       p99: total.latency.count ? Math.round(total.latency.getValueAtQuantile(0.99)) : 0,
+      /** End-to-end durations behind the percentiles (one per root, so per trace but for multi-root ones). */
+      count: total.latency.count,
+      /** "exact": order statistics of every value (few of them); "sketch": DDSketch, within 1%. */
+      method: total.latency.isExact ? ("exact" as const) : ("sketch" as const),
     },
     coldStarts: result.coldStarts,
     stragglers: edges.reduce((sum, e) => sum + e.stragglerCount, 0),

@@ -142,7 +142,13 @@ export const EdgeReport = Type.Object({
   virtual: Type.Boolean(),
   estimated: Type.Integer(),
   skewed: Type.Integer(),
-  networkUs: Type.Object({ p50: Type.Number(), p95: Type.Number(), sum: Type.Number() }),
+  networkUs: Type.Object({
+    p50: Type.Number(),
+    p95: Type.Number(),
+    sum: Type.Number(),
+    /** Hops behind the percentiles (exact order statistics up to 100 of them). */
+    count: Type.Optional(Type.Integer()),
+  }),
   criticalPathNetworkUs: Type.Number(),
   stragglerCount: Type.Integer(),
   barrierWaitUs: Type.Number(),

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import shop from "../../examples/shop/app.ts";
 import { loadManifest, validateManifest } from "../host/manifest.ts";
-import type { ClusteringManifest } from "../host/types.ts";
+import type { ClusteringManifest } from "../model/manifest.ts";
 import { loadCatalog } from "../plan/catalog.ts";
 import { fileApplier, MANIFEST_FILE_NAME } from "./file.ts";
 

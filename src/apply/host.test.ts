@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NanofuseError } from "../errors.ts";
-import type { ClusteringManifest } from "../host/types.ts";
+import type { ClusteringManifest } from "../model/manifest.ts";
 import { createApplier } from "./index.ts";
 
 const manifest: ClusteringManifest = { version: "v9", groups: [{ name: "all", units: ["a", "b"] }] };

@@ -4,7 +4,7 @@
  * host's variant work; this applier turns whatever it does into an ApplyResult (it never throws),
  * like the file and webhook appliers, so the rollout API treats all three alike.
  */
-import type { ClusteringManifest } from "../host/types.ts";
+import type { ClusteringManifest } from "../model/manifest.ts";
 import {
   type Applier,
   type ApplyRequest,

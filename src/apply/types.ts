@@ -8,7 +8,7 @@
 import { catalogue, type ErrorCode, NanofuseError } from "../errors.ts";
 // The manifest type lives with the host on this branch; another branch may move it to src/model/.
 import { manifestShape } from "../host/manifest.ts";
-import type { ClusteringManifest } from "../host/types.ts";
+import type { ClusteringManifest } from "../model/manifest.ts";
 
 export type ApplierKind = "file" | "webhook" | "host";
 

@@ -48,7 +48,7 @@ export function analyseText(result: AnalysisResult, replay: ReplayResult, o: Ana
   if (o.perTrace) for (const trace of traceReports(result)) lines.push(...waterfall(trace), "");
   lines.push(
     `traces ${n(s.traces)}   spans ${n(s.spans)}   units ${n(s.units)}   hops ${n(s.hops)}   windows ${n(s.windows)}`,
-    `end-to-end latency p50 ${ms(s.latencyUs.p50)}   p95 ${ms(s.latencyUs.p95)}   p99 ${ms(s.latencyUs.p99)}   (${n(s.traces)} traces)`,
+    `end-to-end latency p50 ${ms(s.latencyUs.p50)}   p95 ${ms(s.latencyUs.p95)}   p99 ${ms(s.latencyUs.p99)}   (${n(s.latencyUs.count)} end-to-end durations of ${n(s.traces)} traces, ${s.latencyUs.method === "exact" ? "exact order statistics" : "DDSketch within 1%"})`,
     `per request: ${ms(perRequest(s.rootDurationUs))} end-to-end on average, ${ms(perRequest(s.criticalPathNetworkUs))} of it network on the critical path (${pct(s.criticalPathNetworkUs, s.rootDurationUs)}); over all traces ${ms(s.criticalPathNetworkUs)} of ${ms(s.rootDurationUs)}`,
     "",
     "Times below are per request (the sum over all traces divided by their number), that time as a share",

@@ -9,9 +9,6 @@ import { type CommandListing, LISTINGS } from "./commands.ts";
 import { describeFailure } from "./failure.ts";
 import { printable } from "./format.ts";
 
-// plan.ts still imports the type from here; it lives in command-state.ts, which imports nothing.
-export type { CommandState } from "./command-state.ts";
-
 export const VERSION = "0.1.0";
 
 type Define = (state: CommandState) => Command;

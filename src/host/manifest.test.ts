@@ -59,7 +59,7 @@ describe("validateManifest", () => {
     expect(refusal(groups(["x", ["front", "a"]], ["x", ["b", "c"]]), "NF_MANIFEST_INVALID")).toContain(
       "group name x is used twice",
     );
-    expect(refusal(groups(["../x", UNITS]), "NF_MANIFEST_INVALID")).toContain("may use only");
+    expect(refusal(groups(["../x", UNITS]), "NF_MANIFEST_INVALID")).toContain("must be 1 to 63 letters");
   });
 
   it("refuses a bad JSON shape", () => {

@@ -3,15 +3,11 @@
  * half a layout and then fails (or silently drops a unit) produces traces that look like a real
  * layout and are not. Extra fields (a proposal's id, hash, evidence) are allowed and ignored.
  */
-import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+import { parseSafeYaml, readBounded } from "../config/yaml-file.ts";
 import { type ErrorCode, NanofuseError } from "../errors.ts";
 import type { Catalog } from "../model/catalog.ts";
+import { type ClusteringManifest, GROUP_NAME_RULE, isGroupName, manifestOf } from "../model/manifest.ts";
 import { defaultCatalog, unitSpec } from "../plan/catalog.ts";
-import type { ClusteringManifest } from "./types.ts";
-
-/** Group names become service.name and file names (`<group>.otlp.jsonl`): no paths, no spaces. */
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -32,8 +28,7 @@ export function manifestShape(raw: unknown, source = "manifest"): ClusteringMani
   const out: ClusteringManifest["groups"] = groups.map((g, i) => {
     if (!isObject(g)) bad(`groups[${i}] must be an object with \`name\` and \`units\``);
     if (typeof g.name !== "string" || g.name === "") bad(`groups[${i}].name must be a non-empty string`);
-    if (!GROUP_NAME.test(g.name))
-      bad(`groups[${i}].name ${JSON.stringify(g.name)} may use only letters, digits, '.', '_' and '-'`);
+    if (!isGroupName(g.name)) bad(`groups[${i}].name ${JSON.stringify(g.name)} must be ${GROUP_NAME_RULE}`);
     if (!Array.isArray(g.units) || g.units.length === 0)
       bad(`groups[${i}].units (group ${g.name}) must be a non-empty list`);
     g.units.forEach((u, j) => {
@@ -86,37 +81,19 @@ export function validateManifest(
   return manifest;
 }
 
-/** Every unit alone, each group named after its unit (made a valid group name): the layout before any fusion. */
+/** Every unit alone, each group named after its unit (by the shared group-name rule): the layout before any fusion. */
 export function baselineManifest(units: readonly string[]): ClusteringManifest {
-  const taken = new Set<string>();
-  const groups = [...units].sort().map((unit) => {
-    const base =
-      unit
-        .replace(/[^A-Za-z0-9._-]/g, "_")
-        .replace(/^(?=[._-])/, "u")
-        .slice(0, 56) || "unit";
-    let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-    taken.add(name);
-    return { name, units: [unit] };
-  });
-  return { version: "baseline", groups };
+  return manifestOf(
+    "baseline",
+    [...units].sort().map((unit) => [unit]),
+  );
 }
 
 /** Reads a manifest file (JSON, or YAML) and checks its shape; validateManifest checks it against the app. */
 export async function loadManifest(path: string): Promise<ClusteringManifest> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
-    throw new NanofuseError("NF_FILE_UNREADABLE", path, { where: { file: path }, cause });
-  }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (cause) {
-    const first = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new NanofuseError("NF_MANIFEST_INVALID", `${path}: ${first}`, { where: { file: path }, cause });
-  }
+  const text = await readBounded(path, "NF_MANIFEST_INVALID");
+  const raw = parseSafeYaml(text, (at, detail) =>
+    refuse("NF_MANIFEST_INVALID", path, at ? `${at}: ${detail}` : detail),
+  );
   return manifestShape(raw, path);
 }

@@ -35,8 +35,5 @@ export interface App {
   config?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
-/** The clustering manifest: the format a proposal is applied as, and what `nanofuse host` runs. */
-export interface ClusteringManifest {
-  version: string | number;
-  groups: { name: string; units: string[] }[];
-}
+/** The clustering manifest lives in the model (plan, host, store and API share it). */
+export type { ClusteringManifest } from "../model/manifest.ts";

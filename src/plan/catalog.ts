@@ -4,8 +4,7 @@
  * fall back to the default and skew every cost the planner computes. Errors name the file and field.
  * Defaults: node20, 256 MB, 0.01 per instance-hour, 600 s keep-alive (analyse's `--keep-alive-s`).
  */
-import { readFile } from "node:fs/promises";
-import { parseDocument } from "yaml";
+import { parseSafeYaml, readBounded } from "../config/yaml-file.ts";
 import { NanofuseError } from "../errors.ts";
 import type { Catalog, CatalogConstraints, UnitSpec } from "../model/catalog.ts";
 
@@ -175,13 +174,11 @@ function constraintsOf(f: Fields, raw: unknown): CatalogConstraints {
 /** Parses and validates a catalog; `source` names it in error messages (usually the file path). */
 export function parseCatalog(text: string, source: string): Catalog {
   const f = new Fields(source);
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const at = `line ${text.slice(0, e.pos[0]).split("\n").length}`;
-    f.fail(at, e.message.split("\n")[0]);
-  }
-  const top = f.object(doc.toJS(), "", TOP_FIELDS);
+  const top = f.object(
+    parseSafeYaml(text, (path, detail) => f.fail(path, detail)),
+    "",
+    TOP_FIELDS,
+  );
   const defaults = unitSpecOf(f, top.defaults, "defaults", DEFAULT_UNIT_SPEC);
   const unitsRaw = top.units === undefined || top.units === null ? {} : top.units;
   if (!isObject(unitsRaw)) f.fail("units", `expected a mapping of unit names, got ${show(unitsRaw)}`);
@@ -190,15 +187,18 @@ export function parseCatalog(text: string, source: string): Catalog {
     if (name.trim() === "") f.fail("units", "a unit name is empty");
     units[name] = unitSpecOf(f, raw, `units.${name}`, defaults);
   }
-  return { defaults, units, constraints: constraintsOf(f, top.constraints) };
+  const constraints = constraintsOf(f, top.constraints);
+  // A limit below every unit's own memory allows no group of two: the catalog forbids fusion
+  // altogether, which is never what it means (a typo of unit, MB for GB).
+  const smallest = Object.values(units).reduce((min, u) => Math.min(min, u.memoryMb), defaults.memoryMb);
+  if (constraints.maxGroupMemoryMb !== undefined && constraints.maxGroupMemoryMb < smallest)
+    f.fail(
+      "constraints.maxGroupMemoryMb",
+      `${constraints.maxGroupMemoryMb} MB is below the memory of every unit (the smallest needs ${smallest} MB): no two units could ever share a group`,
+    );
+  return { defaults, units, constraints };
 }
 
 export async function loadCatalog(path: string): Promise<Catalog> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
-    throw new NanofuseError("NF_FILE_UNREADABLE", path, { where: { file: path }, cause });
-  }
-  return parseCatalog(text, path);
+  return parseCatalog(await readBounded(path, "NF_CATALOG_INVALID"), path);
 }

@@ -5,7 +5,7 @@
  * clustering, so the same plan from the same traces always has the same hash.
  */
 import { createHash } from "node:crypto";
-import type { ClusteringManifest } from "../host/types.ts";
+import { type ClusteringManifest, manifestOf } from "../model/manifest.ts";
 import { type Clustering, type ClusteringDiff, diff } from "./clustering.ts";
 import type { Figures } from "./what-if.ts";
 
@@ -64,13 +64,7 @@ export function reasonFor(step: Omit<MergeReport, "reason">): string {
   return `${step.kind === "merge" ? "Merging" : "Moving"} ${who} turns ${calls} recorded calls into in-process calls and ${effect} (${ms(removed)} of network time on critical paths in the recording).`;
 }
 
-/** The manifest `nanofuse host` runs: a fused group is named after its units. */
+/** The manifest `nanofuse host` runs: each group named by the rule host checks (model/manifest.ts). */
 export function toManifest(proposal: Pick<Proposal, "groups" | "contentHash">): ClusteringManifest {
-  return {
-    version: proposal.contentHash.slice(0, 12),
-    groups: proposal.groups.map((units) => ({
-      name: units.length <= 3 ? units.join("+") : `${units[0]}+${units.length - 1}-more`,
-      units,
-    })),
-  };
+  return manifestOf(proposal.contentHash.slice(0, 12), proposal.groups);
 }

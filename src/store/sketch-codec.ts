@@ -6,13 +6,18 @@
  * the aggregate's own sketch, so windows merge exactly as in memory. Like `fromProto`, it does not
  * keep min, max and sum, which nanofuse does not read from a sketch (sums have their own columns).
  * Sketches this format cannot hold exactly (negative values, fractional weights) fall back to the
- * library's protobuf, marked by the first byte.
+ * library's protobuf, marked by the first byte. A sketch that still holds its few values exactly
+ * (analyse/exact-sketch.ts, integer µs) is stored as those values, so that its percentiles stay exact
+ * order statistics after the store (issue 16.5); restoring accepts them, giving the same bins.
  */
 import { DDSketch } from "@datadog/sketches-js";
+import { ExactSmallSketch } from "../analyse/exact-sketch.ts";
 import { NanofuseError } from "../errors.ts";
 
 const PROTOBUF = 0;
 const COMPACT = 1;
+/** The values themselves, as zigzag varints: a small sketch kept exactly. */
+const VALUES = 2;
 
 /** Writes into one buffer sized for the worst case (10 bytes a varint), so encoding allocates once. */
 class Writer {
@@ -76,7 +81,18 @@ const exact = (sketch: DDSketch): boolean =>
   Number.isSafeInteger(sketch.zeroCount) &&
   sketch.store.bins.every((c) => Number.isSafeInteger(c) && c >= 0);
 
+function encodeValues(sketch: DDSketch, values: readonly number[]): Uint8Array {
+  const w = new Writer(1 + 8 + 10 * (1 + values.length));
+  w.byte(VALUES);
+  w.double(sketch.mapping.gamma);
+  w.varint(values.length);
+  for (const v of values) w.zigzag(v);
+  return w.done();
+}
+
 export function encodeSketch(sketch: DDSketch): Uint8Array {
+  const values = sketch instanceof ExactSmallSketch ? sketch.exactValues() : undefined;
+  if (values?.every(Number.isSafeInteger)) return encodeValues(sketch, values);
   if (!exact(sketch)) {
     const proto = sketch.toProto();
     const out = new Uint8Array(proto.length + 1);
@@ -117,6 +133,12 @@ export function mergeStoredSketch(into: DDSketch, bytes: Uint8Array): void {
       "NF_STORE_INVALID",
       `stored sketch has gamma ${gamma}, expected ${into.mapping.gamma}`,
     );
+  if (bytes[0] === VALUES) {
+    // Accepted one by one: the same bins as the sketch stored; `into` stays exact if it was.
+    const n = r.varint();
+    for (let i = 0; i < n; i++) into.accept(r.zigzag());
+    return;
+  }
   const zeros = r.varint();
   into.zeroCount += zeros;
   into.count += zeros;
