@@ -23,6 +23,21 @@ export interface AnalysisResult {
   coldStarts: number;
 }
 
+/**
+ * The result with its service graph built on first read, once: the graph's betweenness is the costly
+ * part, and a caller that only needs edges and units (plan) never pays for it.
+ */
+export function withServiceGraph(parts: Omit<AnalysisResult, "graph">): AnalysisResult {
+  let graph: ServiceGraph | undefined;
+  return {
+    ...parts,
+    get graph() {
+      graph ??= buildServiceGraph(parts.total);
+      return graph;
+    },
+  };
+}
+
 export class Analyser {
   private readonly options: AnalyserOptions;
   private readonly windows: WindowedAggregates;
@@ -57,6 +72,6 @@ export class Analyser {
     const paths = [...this.paths].sort(
       (a, b) => a.startUs - b.startUs || (a.traceId + a.rootSpanId < b.traceId + b.rootSpanId ? -1 : 1),
     );
-    return { windows: this.windows, total, graph: buildServiceGraph(total), paths, coldStarts: cold.length };
+    return withServiceGraph({ windows: this.windows, total, paths, coldStarts: cold.length });
   }
 }

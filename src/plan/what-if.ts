@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../model/catalog.ts";
 import { bootstrapQuantiles, type Interval, quantileSorted } from "./bootstrap.ts";
+import { unitSpec } from "./catalog.ts";
 import { type Clustering, complete, groupIndex } from "./clustering.ts";
 import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
@@ -71,8 +72,7 @@ export function predictLatencies(traces: readonly CompactTrace[], model: RetimeM
 
 /** Cold starts of one group, re-simulated from its members' recorded invocations. */
 export function groupColdStarts(data: PlanData, group: readonly string[], catalog: Catalog): number {
-  const keepAliveUs =
-    Math.min(...group.map((u) => (catalog.units[u] ?? catalog.defaults).keepAliveSeconds)) * 1e6;
+  const keepAliveUs = Math.min(...group.map((u) => unitSpec(catalog, u).keepAliveSeconds)) * 1e6;
   return coldStartCount(
     group.map((u) => data.invocations[data.units.id(u)]),
     keepAliveUs,
