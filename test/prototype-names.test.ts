@@ -29,41 +29,35 @@ function traces(): string {
       ["gateway", []],
       ...CALLEES.map((c) => [c, []] as [string, object[]]),
     ]);
-    bySvc
-      .get("gateway")
-      ?.push({
-        traceId,
-        spanId: root,
-        name: "GET /",
-        kind: 2,
-        startTimeUnixNano: nano(base),
-        endTimeUnixNano: nano(base + 50_000),
-      });
+    bySvc.get("gateway")?.push({
+      traceId,
+      spanId: root,
+      name: "GET /",
+      kind: 2,
+      startTimeUnixNano: nano(base),
+      endTimeUnixNano: nano(base + 50_000),
+    });
     CALLEES.forEach((callee, i) => {
       const at = base + 1000 + i * 9000;
       const client = hex(t * 100 + 2 + 2 * i, 16);
-      bySvc
-        .get("gateway")
-        ?.push({
-          traceId,
-          spanId: client,
-          parentSpanId: root,
-          name: `call ${callee}`,
-          kind: 3,
-          startTimeUnixNano: nano(at),
-          endTimeUnixNano: nano(at + 8000),
-        });
-      bySvc
-        .get(callee)
-        ?.push({
-          traceId,
-          spanId: hex(t * 100 + 3 + 2 * i, 16),
-          parentSpanId: client,
-          name: `op ${callee}`,
-          kind: 2,
-          startTimeUnixNano: nano(at + 1000),
-          endTimeUnixNano: nano(at + 7000),
-        });
+      bySvc.get("gateway")?.push({
+        traceId,
+        spanId: client,
+        parentSpanId: root,
+        name: `call ${callee}`,
+        kind: 3,
+        startTimeUnixNano: nano(at),
+        endTimeUnixNano: nano(at + 8000),
+      });
+      bySvc.get(callee)?.push({
+        traceId,
+        spanId: hex(t * 100 + 3 + 2 * i, 16),
+        parentSpanId: client,
+        name: `op ${callee}`,
+        kind: 2,
+        startTimeUnixNano: nano(at + 1000),
+        endTimeUnixNano: nano(at + 7000),
+      });
     });
     const resourceSpans = [...bySvc].map(([name, spans]) => ({
       resource: { attributes: [{ key: "service.name", value: { stringValue: name } }] },
