@@ -20,33 +20,33 @@ export interface StoredCase {
 }
 
 const corpus = [
-  "jaeger-hotrod-otlp/getTrace-response.json",
-  "kiali-bookinfo-tempo/responseTrace.json",
+  "jaeger-hotrod-otlp/getTrace-response.out",
+  "kiali-bookinfo-tempo/responseTrace.out",
   "nezha-onlineboutique/17_00_trace.otlp.jsonl.gz",
   "nezha-trainticket/08_50_trace.otlp.jsonl.gz",
-  "zipkin-testdata/smartthings-mobile-web-install.json",
-  "zipkin-testdata/yelp.json",
+  "zipkin-testdata/smartthings-mobile-web-install.out",
+  "zipkin-testdata/yelp.out",
 ];
 const synthetic = "test/fixtures/synthetic/";
 
 export const STORED_CASES: StoredCase[] = [
-  { name: "analyse-fixtures.json", args: ["analyse", "fixtures/", "--format", "json"] },
-  { name: "plan-fixtures.json", args: ["plan", "fixtures/", "--format", "json"] },
+  { name: "analyse-fixtures.out", args: ["analyse", "fixtures/", "--format", "json"] },
+  { name: "plan-fixtures.out", args: ["plan", "fixtures/", "--format", "json"] },
   {
-    name: "analyse-synthetic-per-trace.json",
+    name: "analyse-synthetic-per-trace.out",
     args: ["analyse", `${synthetic}shop-checkout-baseline.otlp-proto.pb`, "--per-trace", "--format", "json"],
   },
   {
-    name: "analyse-synthetic-windows.json",
+    name: "analyse-synthetic-windows.out",
     args: ["analyse", synthetic, "--window-s", "10", "--keep-alive-s", "1", "--format", "json"],
   },
-  { name: "plan-synthetic.json", args: ["plan", synthetic, "--format", "json"] },
+  { name: "plan-synthetic.out", args: ["plan", synthetic, "--format", "json"] },
   ...corpus.flatMap((file) => {
     const stem = file.replace(/[/.]/g, "_");
     const path = `../shared/corpus/${file}`;
     return [
-      { name: `analyse-${stem}.json`, args: ["analyse", path, "--format", "json"] },
-      { name: `plan-${stem}.json`, args: ["plan", path, "--format", "json"] },
+      { name: `analyse-${stem}.out`, args: ["analyse", path, "--format", "json"] },
+      { name: `plan-${stem}.out`, args: ["plan", path, "--format", "json"] },
     ];
   }),
 ];
