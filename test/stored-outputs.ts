@@ -20,12 +20,12 @@ export interface StoredCase {
 }
 
 const corpus = [
-  "jaeger-hotrod-otlp/getTrace-response.out",
-  "kiali-bookinfo-tempo/responseTrace.out",
+  "jaeger-hotrod-otlp/getTrace-response.json",
+  "kiali-bookinfo-tempo/responseTrace.json",
   "nezha-onlineboutique/17_00_trace.otlp.jsonl.gz",
   "nezha-trainticket/08_50_trace.otlp.jsonl.gz",
-  "zipkin-testdata/smartthings-mobile-web-install.out",
-  "zipkin-testdata/yelp.out",
+  "zipkin-testdata/smartthings-mobile-web-install.json",
+  "zipkin-testdata/yelp.json",
 ];
 const synthetic = "test/fixtures/synthetic/";
 
