@@ -41,7 +41,7 @@ export function withServiceGraph(parts: Omit<AnalysisResult, "graph">): Analysis
 export class Analyser {
   private readonly options: AnalyserOptions;
   private readonly windows: WindowedAggregates;
-  private readonly invocations = new InvocationLog();
+  private readonly invocations: InvocationLog;
   private readonly paths: PathEntry[] = [];
 
   constructor(options: Partial<AnalyserOptions> = {}) {
@@ -52,6 +52,7 @@ export class Analyser {
       ...options,
     };
     this.windows = new WindowedAggregates(this.options.windowUs);
+    this.invocations = new InvocationLog(this.options.keepAliveUs);
   }
 
   add(tree: CallTree): void {
@@ -62,7 +63,7 @@ export class Analyser {
   }
 
   finish(): AnalysisResult {
-    const cold = this.invocations.coldStarts(this.options.keepAliveUs);
+    const cold = this.invocations.coldStarts();
     for (const inv of cold) {
       const unit = this.windows.windowAt(inv.startUs).unit(inv.unit);
       unit.coldStarts++;
