@@ -63,16 +63,19 @@ export function compactTrace(tree: CallTree, units: UnitTable): CompactTrace {
     row.set(node, i);
   });
   const baseUs = order.reduce((min, node) => Math.min(min, node.span.startUs), Number.POSITIVE_INFINITY);
+  // One buffer per trace for all its columns: an ArrayBuffer and its backing store cost more than a
+  // view, and seven of each per trace were most of the plan data of a trace of a few spans.
+  const buffer = new ArrayBuffer(n * (8 + 8 + 4 * 4 + 1));
   const t: CompactTrace = {
     traceId: tree.trace.traceIds[0] ?? tree.trace.key,
     baseUs,
-    unit: new Int32Array(n),
-    kind: new Uint8Array(n),
-    start: new Float64Array(n),
-    end: new Float64Array(n),
-    parent: new Int32Array(n).fill(-1),
-    firstChild: new Int32Array(n).fill(-1),
-    nextSibling: new Int32Array(n).fill(-1),
+    start: new Float64Array(buffer, 0, n),
+    end: new Float64Array(buffer, 8 * n, n),
+    unit: new Int32Array(buffer, 16 * n, n),
+    parent: new Int32Array(buffer, 20 * n, n).fill(-1),
+    firstChild: new Int32Array(buffer, 24 * n, n).fill(-1),
+    nextSibling: new Int32Array(buffer, 28 * n, n).fill(-1),
+    kind: new Uint8Array(buffer, 32 * n, n),
     heads: heads.map((h) => row.get(h) as number),
     rootCount: tree.roots.length,
   };

@@ -4,6 +4,7 @@
  */
 import type { CallTree } from "../model/call-tree.ts";
 import { type CompactTrace, compactTrace, KIND_CODE, UnitTable } from "./compact-trace.ts";
+import type { Invocations } from "./cost/cold-starts.ts";
 import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 
 const { server: SERVER, consumer: CONSUMER } = KIND_CODE;
@@ -12,7 +13,7 @@ const EXEMPLARS = 3;
 export class PlanData {
   readonly units = new UnitTable();
   readonly traces: CompactTrace[] = [];
-  /** Per unit id: invocation starts and ends, absolute µs, unsorted until `seal()`. */
+  /** Per unit id: invocation starts and ends, absolute µs, in arrival order (sorted: `sortedInvocations`). */
   readonly invocations: { start: number[]; end: number[] }[] = [];
   /** Per callee unit id: network time of each recorded synchronous hop into it, µs. */
   readonly hopNetwork: number[][] = [];
@@ -26,9 +27,13 @@ export class PlanData {
   lastUs = Number.NEGATIVE_INFINITY;
 
   private split?: Float64Array;
+  private sortedByUnit: (Invocations | undefined)[] = [];
+  private sorted?: CompactTrace[];
 
   add(tree: CallTree): CompactTrace {
     this.split = undefined;
+    this.sortedByUnit = [];
+    this.sorted = undefined;
     const t = compactTrace(tree, this.units);
     this.traces.push(t);
     for (const hop of tree.hops) {
@@ -103,10 +108,33 @@ export class PlanData {
     return Math.max(1e6, this.lastUs - this.firstUs) / 3.6e9;
   }
 
-  /** Traces in a stable order (by start, then trace id), whatever order they were added in. */
+  /**
+   * Traces in a stable order (by start, then trace id), whatever order they were added in. Sorted
+   * once until the next `add`: the evaluator and both what-ifs of a plan read it.
+   */
   sortedTraces(): CompactTrace[] {
-    return [...this.traces].sort(
+    this.sorted ??= [...this.traces].sort(
       (a, b) => a.baseUs - b.baseUs || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0),
     );
+    return this.sorted;
+  }
+
+  /** A unit's invocations sorted by start, then end (what coldStartCount merges); once until the next `add`. */
+  sortedInvocations(unit: number): Invocations | undefined {
+    const inv = this.invocations[unit];
+    if (!inv) return undefined;
+    let sorted = this.sortedByUnit[unit];
+    if (!sorted) {
+      // Traces arrive nearly in time order: Array.prototype.sort (TimSort) runs through sorted runs.
+      const order = Array.from(inv.start, (_, i) => i).sort(
+        (a, b) => inv.start[a] - inv.start[b] || inv.end[a] - inv.end[b],
+      );
+      sorted = {
+        start: Float64Array.from(order, (i) => inv.start[i]),
+        end: Float64Array.from(order, (i) => inv.end[i]),
+      };
+      this.sortedByUnit[unit] = sorted;
+    }
+    return sorted;
   }
 }

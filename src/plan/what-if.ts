@@ -74,7 +74,7 @@ export function predictLatencies(traces: readonly CompactTrace[], model: RetimeM
 export function groupColdStarts(data: PlanData, group: readonly string[], catalog: Catalog): number {
   const keepAliveUs = Math.min(...group.map((u) => unitSpec(catalog, u).keepAliveSeconds)) * 1e6;
   return coldStartCount(
-    group.map((u) => data.invocations[data.units.id(u)]),
+    group.map((u) => data.sortedInvocations(data.units.id(u))),
     keepAliveUs,
   );
 }
