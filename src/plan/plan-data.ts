@@ -9,6 +9,8 @@ import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 
 const { server: SERVER, consumer: CONSUMER } = KIND_CODE;
 const EXEMPLARS = 3;
+/** Unit ids stay below this (2^26), so a (caller, callee) pair packs into one safe integer. */
+const BUSY_KEY_BASE = 2 ** 26;
 
 export class PlanData {
   readonly units = new UnitTable();
@@ -22,10 +24,11 @@ export class PlanData {
   /** Per unit: the process it was recorded in (`nanofuse.group`, else `service.name` when it differs). */
   readonly processOf = new Map<string, string>();
   /** Invocation time per (calling unit id, invoked unit id), µs; the caller is -1 for a root (compute cost). */
-  readonly busy = new Map<string, { caller: number; callee: number; us: number }>();
+  readonly busy = new Map<number, { caller: number; callee: number; us: number }>();
   firstUs = Number.POSITIVE_INFINITY;
   lastUs = Number.NEGATIVE_INFINITY;
 
+  private readonly exemplarIndex = new Map<string, Map<string, { traceId: string; networkUs: number }[]>>();
   private split?: Float64Array;
   private sortedByUnit: (Invocations | undefined)[] = [];
   private sorted?: CompactTrace[];
@@ -38,7 +41,7 @@ export class PlanData {
     this.traces.push(t);
     for (const hop of tree.hops) {
       if (hop.mode !== "sync" || hop.virtual) continue;
-      this.keepExemplar(`${hop.from}\u0000${hop.to}`, t.traceId, hop.networkUs);
+      this.keepExemplar(this.exemplarList(hop.from, hop.to), t.traceId, hop.networkUs);
       if (hop.estimated) continue;
       const callee = this.units.id(hop.to);
       this.hopNetwork[callee] ??= [];
@@ -59,10 +62,14 @@ export class PlanData {
       this.invocations[u].start.push(t.baseUs + t.start[i]);
       this.invocations[u].end.push(t.baseUs + t.end[i]);
       const caller = p === -1 ? -1 : t.unit[p];
-      const key = `${caller}>${u}`;
-      const busy = this.busy.get(key) ?? { caller, callee: u, us: 0 };
+      // A number, not a string, per entry span: (caller + 1, callee) packed below 2^53.
+      const key = (caller + 1) * BUSY_KEY_BASE + u;
+      let busy = this.busy.get(key);
+      if (!busy) {
+        busy = { caller, callee: u, us: 0 };
+        this.busy.set(key, busy);
+      }
       busy.us += t.end[i] - t.start[i];
-      this.busy.set(key, busy);
       this.firstUs = Math.min(this.firstUs, t.baseUs + t.start[i]);
       this.lastUs = Math.max(this.lastUs, t.baseUs + t.end[i]);
     }
@@ -75,12 +82,27 @@ export class PlanData {
     return this.split;
   }
 
-  private keepExemplar(edge: string, traceId: string, networkUs: number): void {
-    let list = this.exemplars.get(edge);
+  /** The exemplar list of an edge, found by a two-level look-up: no key string per hop. */
+  private exemplarList(from: string, to: string): { traceId: string; networkUs: number }[] {
+    let byTo = this.exemplarIndex.get(from);
+    if (!byTo) {
+      byTo = new Map();
+      this.exemplarIndex.set(from, byTo);
+    }
+    let list = byTo.get(to);
     if (!list) {
       list = [];
-      this.exemplars.set(edge, list);
+      byTo.set(to, list);
+      this.exemplars.set(`${from}\u0000${to}`, list);
     }
+    return list;
+  }
+
+  private keepExemplar(
+    list: { traceId: string; networkUs: number }[],
+    traceId: string,
+    networkUs: number,
+  ): void {
     const worst = list[list.length - 1];
     if (
       list.length === EXEMPLARS &&
