@@ -62,14 +62,10 @@ export class InvocationLog {
       const flag = span.attributes["faas.coldstart"] ?? span.resource["faas.coldstart"];
       const marked = flag === undefined ? UNKNOWN : flag === true || flag === "true" ? COLD : WARM;
       if (marked !== UNKNOWN) log.instrumented = true;
-      const invocation = {
-        start: span.startUs,
-        end: span.endUs,
-        criticalUs: criticalBySpan.get(span.spanId) ?? 0,
-      };
-      if (marked === COLD) log.marked.push(invocation);
+      const criticalUs = criticalBySpan.get(span.spanId) ?? 0;
+      if (marked === COLD) log.marked.push({ start: span.startUs, end: span.endUs, criticalUs });
       // Until the unit shows a mark, its cold starts are inferred; once it does, the clusters go unused.
-      if (!log.instrumented) log.clusters.add(invocation);
+      if (!log.instrumented) log.clusters.add(span.startUs, span.endUs, criticalUs);
     }
   }
 
@@ -78,9 +74,7 @@ export class InvocationLog {
     const out: ColdStart[] = [];
     for (const unit of [...this.byUnit.keys()].sort()) {
       const log = this.byUnit.get(unit) as UnitInvocations;
-      const cold = log.instrumented
-        ? [...log.marked].sort(inOrder)
-        : log.clusters.clusters.slice(1).map((c) => c.first);
+      const cold = log.instrumented ? [...log.marked].sort(inOrder) : log.clusters.coldStarts();
       for (const inv of cold) out.push({ unit, startUs: inv.start, criticalUs: inv.criticalUs });
     }
     return out;

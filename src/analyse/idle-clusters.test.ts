@@ -35,15 +35,15 @@ describe("idle clusters", () => {
         [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
       }
       const clusters = new IdleClusters(keepAlive);
-      for (const x of shuffled) clusters.add(x);
-      expect(clusters.clusters.slice(1).map((c) => c.first)).toEqual(sortedColdStarts(all, keepAlive));
+      for (const x of shuffled) clusters.add(x.start, x.end, x.criticalUs);
+      expect(clusters.coldStarts()).toEqual(sortedColdStarts(all, keepAlive));
     }
   });
 
   it("keep one record per cold start, not one per invocation", () => {
     const clusters = new IdleClusters(1000);
-    for (let i = 0; i < 100_000; i++) clusters.add({ start: i * 10, end: i * 10 + 5, criticalUs: 1 });
-    clusters.add({ start: 10_000_000, end: 10_000_010, criticalUs: 1 });
+    for (let i = 0; i < 100_000; i++) clusters.add(i * 10, i * 10 + 5, 1);
+    clusters.add(10_000_000, 10_000_010, 1);
     expect(clusters.clusters).toHaveLength(2);
   });
 });

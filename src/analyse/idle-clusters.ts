@@ -19,14 +19,20 @@ export interface Invocation {
   criticalUs: number;
 }
 
+/** A cluster's first and last invocations as fields: adding an invocation allocates nothing. */
 export interface Cluster {
-  first: Invocation;
-  last: Invocation;
+  firstStart: number;
+  firstEnd: number;
+  firstCriticalUs: number;
+  lastStart: number;
+  lastEnd: number;
+  lastCriticalUs: number;
   maxEnd: number;
 }
 
-const before = (a: Invocation, b: Invocation) =>
-  a.start - b.start || a.end - b.end || a.criticalUs - b.criticalUs;
+/** Sign of (start, end, criticalUs) of the first against the second, lexicographically. */
+const compare = (s1: number, e1: number, c1: number, s2: number, e2: number, c2: number) =>
+  s1 - s2 || e1 - e2 || c1 - c2;
 
 export class IdleClusters {
   /** In start order; consecutive clusters are separated by more than the keep-alive. */
@@ -34,32 +40,54 @@ export class IdleClusters {
 
   constructor(private readonly keepAliveUs: number) {}
 
-  add(x: Invocation): void {
+  /** The first invocation of every cluster after the first: the cold starts. */
+  coldStarts(): Invocation[] {
+    return this.clusters
+      .slice(1)
+      .map((c) => ({ start: c.firstStart, end: c.firstEnd, criticalUs: c.firstCriticalUs }));
+  }
+
+  add(start: number, end: number, criticalUs: number): void {
     const list = this.clusters;
-    // The last cluster whose first invocation sorts at or before x (−1: x sorts before all).
+    // The last cluster whose first invocation sorts at or before this one (−1: before all).
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(list[mid].first, x) <= 0) lo = mid + 1;
+      const c = list[mid];
+      if (compare(c.firstStart, c.firstEnd, c.firstCriticalUs, start, end, criticalUs) <= 0) lo = mid + 1;
       else hi = mid;
     }
     let k = lo - 1;
-    if (k >= 0 && before(x, list[k].last) < 0) {
+    const at = k >= 0 ? list[k] : undefined;
+    if (at && compare(start, end, criticalUs, at.lastStart, at.lastEnd, at.lastCriticalUs) < 0) {
       // Inside cluster k: it starts nothing, and its end lies before the cluster's next member's start.
-      list[k].maxEnd = Math.max(list[k].maxEnd, x.end);
-    } else if (k >= 0 && x.start - list[k].maxEnd <= this.keepAliveUs) {
-      list[k].last = x;
-      list[k].maxEnd = Math.max(list[k].maxEnd, x.end);
+      at.maxEnd = Math.max(at.maxEnd, end);
+    } else if (at && start - at.maxEnd <= this.keepAliveUs) {
+      at.lastStart = start;
+      at.lastEnd = end;
+      at.lastCriticalUs = criticalUs;
+      at.maxEnd = Math.max(at.maxEnd, end);
     } else {
       k++;
-      list.splice(k, 0, { first: x, last: x, maxEnd: x.end });
+      list.splice(k, 0, {
+        firstStart: start,
+        firstEnd: end,
+        firstCriticalUs: criticalUs,
+        lastStart: start,
+        lastEnd: end,
+        lastCriticalUs: criticalUs,
+        maxEnd: end,
+      });
     }
-    // x's end may bring the clusters after it within the keep-alive.
-    while (k + 1 < list.length && list[k + 1].first.start - list[k].maxEnd <= this.keepAliveUs) {
+    // This end may bring the clusters after it within the keep-alive.
+    while (k + 1 < list.length && list[k + 1].firstStart - list[k].maxEnd <= this.keepAliveUs) {
+      const c = list[k];
       const next = list[k + 1];
-      list[k].last = next.last;
-      list[k].maxEnd = Math.max(list[k].maxEnd, next.maxEnd);
+      c.lastStart = next.lastStart;
+      c.lastEnd = next.lastEnd;
+      c.lastCriticalUs = next.lastCriticalUs;
+      c.maxEnd = Math.max(c.maxEnd, next.maxEnd);
       list.splice(k + 1, 1);
     }
   }

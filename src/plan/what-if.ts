@@ -64,8 +64,11 @@ export function predictLatencies(traces: readonly CompactTrace[], model: RetimeM
   const out = new Float64Array(traces.length);
   traces.forEach((t, i) => {
     const durations = retime(t, model, start, end);
-    const roots = t.rootCount > 0 ? durations.slice(0, t.rootCount) : durations;
-    out[i] = Math.max(...roots);
+    // The longest root (every head when the trace has no root), without a copy per trace.
+    const heads = t.rootCount > 0 ? t.rootCount : durations.length;
+    let longest = Number.NEGATIVE_INFINITY;
+    for (let h = 0; h < heads; h++) longest = Math.max(longest, durations[h]);
+    out[i] = longest;
   });
   return out;
 }
