@@ -30,6 +30,8 @@ export class PlanData {
 
   private readonly exemplarIndex = new Map<string, Map<string, { traceId: string; networkUs: number }[]>>();
   private split?: Float64Array;
+  /** Parent rows of the trace being added (compactTrace does not keep them). */
+  private parentRows = new Int32Array(1024);
   private sortedByUnit: (Invocations | undefined)[] = [];
   private sorted?: CompactTrace[];
 
@@ -37,7 +39,8 @@ export class PlanData {
     this.split = undefined;
     this.sortedByUnit = [];
     this.sorted = undefined;
-    const t = compactTrace(tree, this.units);
+    if (this.parentRows.length < tree.nodes.size) this.parentRows = new Int32Array(2 * tree.nodes.size);
+    const t = compactTrace(tree, this.units, this.parentRows);
     this.traces.push(t);
     for (const hop of tree.hops) {
       if (hop.mode !== "sync" || hop.virtual) continue;
@@ -54,7 +57,7 @@ export class PlanData {
       if (typeof process === "string" && process !== unit) this.processOf.set(unit, process);
     }
     for (let i = 0; i < t.unit.length; i++) {
-      const p = t.parent[i];
+      const p = this.parentRows[i];
       const entry = p === -1 || t.kind[i] === SERVER || t.kind[i] === CONSUMER || t.unit[p] !== t.unit[i];
       if (!entry) continue;
       const u = t.unit[i];
