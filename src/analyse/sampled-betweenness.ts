@@ -33,6 +33,11 @@ export function sampledBetweenness(out: readonly Int32Array[], pivots: number, s
     const j = i + Math.floor(random() * (n - i));
     [nodes[i], nodes[j]] = [nodes[j], nodes[i]];
   }
+  // Compressed rows: one flat array of out-neighbours, indexed by offset, for tight inner loops.
+  const offset = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) offset[v + 1] = offset[v] + out[v].length;
+  const adjacent = new Int32Array(offset[n]);
+  for (let v = 0; v < n; v++) adjacent.set(out[v], offset[v]);
   const sigma = new Float64Array(n);
   const distance = new Int32Array(n);
   const delta = new Float64Array(n);
@@ -50,7 +55,8 @@ export function sampledBetweenness(out: readonly Int32Array[], pivots: number, s
     while (head < tail) {
       const v = order[head++];
       const next = distance[v] + 1;
-      for (const w of out[v]) {
+      for (let e = offset[v]; e < offset[v + 1]; e++) {
+        const w = adjacent[e];
         if (distance[w] < 0) {
           distance[w] = next;
           order[tail++] = w;
@@ -63,9 +69,12 @@ export function sampledBetweenness(out: readonly Int32Array[], pivots: number, s
     for (let i = tail - 1; i > 0; i--) {
       const v = order[i];
       const dv = distance[v];
-      for (const w of out[v]) {
-        if (distance[w] === dv + 1) delta[v] += (sigma[v] / sigma[w]) * (1 + delta[w]);
+      let sum = 0;
+      for (let e = offset[v]; e < offset[v + 1]; e++) {
+        const w = adjacent[e];
+        if (distance[w] === dv + 1) sum += (1 + delta[w]) / sigma[w];
       }
+      delta[v] = sigma[v] * sum;
       centrality[v] += delta[v];
     }
   }
