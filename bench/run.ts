@@ -14,13 +14,15 @@
  *   low enough that the search runs to its own limits; one `whatIf()` on all traces;
  * - store section (issue 9, bench/store.ts): aggregate writes on PGlite and PostgreSQL, size on disk;
  * - api section (issue 11, bench/api.ts): GET /api/proposals latency under load, receiver spans/s
- *   beside the analyse child on the same file.
+ *   beside the analyse child on the same file;
+ * - units, analyse-memory and plan-traces sections (issues 8.6, 15.1, 15.2; bench/scale.ts): analysis
+ *   with 10 to 10,000 units, analysis RSS at 0.1×, 1× and 5× --spans, `plan()` at --plan-traces and 10×.
  * Every measurement runs in its own child process, so peak RSS is that process's `maxRSS` and no run
  * inherits another's heap or JIT state; the best of the runs is reported with all of them. Results are
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
  * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
- * --only replay|analysis|planning|kafka|startup|store|api (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
+ * --only replay|analysis|planning|kafka|startup|store|api|units|analyse-memory|plan-traces (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
@@ -36,6 +38,7 @@ import { fileURLToPath } from "node:url";
 import { writeReadmeBlock } from "../scripts/readme-block.ts";
 // Types only: every child loads this file, and decode and replay children load no planning modules.
 import type { PlanScaleMeasurement } from "./plan-scale.ts";
+import type { ScaleMeasurement } from "./scale.ts";
 import { measureStartup, startupSection } from "./startup.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -50,6 +53,9 @@ const SECTIONS = {
   startup: { id: "startup", title: "Start-up (issue 8)" },
   store: { id: "store", title: "Store (issue 9)" },
   api: { id: "api", title: "API and receiver (issue 11)" },
+  units: { id: "units", title: "Many units (issue 8.6)" },
+  "analyse-memory": { id: "analyse-memory", title: "Analysis memory by input size (issue 15.1)" },
+  "plan-traces": { id: "plan-traces", title: "Planning by number of traces (issue 15.2)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -103,7 +109,18 @@ function parseArgs(argv: string[]): Options {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
     planTraces: FULL_RUN_PLAN_TRACES,
-    sections: ["replay", "analysis", "planning", "kafka", "startup", "store", "api"],
+    sections: [
+      "replay",
+      "analysis",
+      "planning",
+      "kafka",
+      "startup",
+      "store",
+      "api",
+      "units",
+      "analyse-memory",
+      "plan-traces",
+    ],
     runs: 3,
     seed: 42,
     write: true,
@@ -134,7 +151,9 @@ function parseArgs(argv: string[]): Options {
   options.write =
     write ??
     options.sections.every((id) =>
-      id === "planning" ? options.planTraces >= FULL_RUN_PLAN_TRACES : options.spans >= FULL_RUN_SPANS,
+      id === "planning" || id === "plan-traces"
+        ? options.planTraces >= FULL_RUN_PLAN_TRACES
+        : options.spans >= FULL_RUN_SPANS,
     );
   return options;
 }
@@ -219,7 +238,7 @@ async function planningChild(args: string[]): Promise<void> {
 }
 
 function runChild<T = Measurement>(
-  mode: Mode | "planning",
+  mode: Mode | "planning" | `scale-${string}`,
   childArgs: string[],
   options: Options,
 ): Promise<T> {
@@ -555,6 +574,10 @@ function planningSection(options: Options, runs: PlanScaleMeasurement[], since: 
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "--child" && argv[1].startsWith("scale-")) {
+    const { scaleChild } = await import("./scale.ts");
+    return scaleChild(argv[1], argv.slice(2));
+  }
   if (argv[0] === "--child")
     return argv[1] === "planning" ? planningChild(argv.slice(2)) : child(argv[1], argv[2], argv[3]);
   const options = parseArgs(argv);
@@ -612,6 +635,21 @@ async function main(argv: string[]): Promise<void> {
     const since = os.loadavg()[0];
     const replayRun = () => runChild("analyse", [shop.file], options);
     bodies.push(["api", await apiSection(SECTIONS.api.title, input, replayRun, () => machine(since))]);
+  }
+  const scaleRun = (mode: string, args: string[]) =>
+    runChild<ScaleMeasurement>(mode as `scale-${string}`, args, options);
+  const scale = { spans: options.spans, traces: options.planTraces, runs: options.runs, seed: options.seed };
+  for (const id of ["units", "analyse-memory", "plan-traces"] as const) {
+    if (!options.sections.includes(id)) continue;
+    const sections = await import("./scale.ts");
+    const since = os.loadavg()[0];
+    const write =
+      id === "units"
+        ? sections.unitsSection
+        : id === "analyse-memory"
+          ? sections.analyseMemorySection
+          : sections.planTracesSection;
+    bodies.push([id, await write(SECTIONS[id].title, () => machine(since), scale, scaleRun)]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {

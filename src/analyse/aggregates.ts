@@ -133,6 +133,8 @@ export class WindowAggregate {
       edge.criticalPathNetworkUs += criticalUs;
     }
     // A straggler that is a client span stands for its call: the wait belongs to the hop's edge.
+    // The index only for a trace with a fan-out: most traces have none, and it is a Map per trace.
+    if (analysis.barriers.length === 0) return;
     const hopByCaller = new Map(tree.hops.map((hop) => [hop.clientSpanId, hop]));
     for (const wait of analysis.barriers) {
       const hop = hopByCaller.get(wait.stragglerSpanId);

@@ -122,3 +122,26 @@ describe("the analyser", () => {
     expect(analyser.finish().coldStarts).toBe(4 * 39);
   });
 });
+
+describe("the analysis result's service graph", () => {
+  it("is built once, when first read, so a caller that never reads it (plan) never pays for it", () => {
+    const analyser = new Analyser();
+    const tree = buildCallTree({
+      key: "t",
+      traceIds: ["t"],
+      spans: [
+        testSpan({ spanId: "a1", startUs: 0, endUs: 100, unit: "gateway", kind: "client" }),
+        testSpan({ spanId: "b1", parentSpanId: "a1", startUs: 10, endUs: 90, unit: "cart", kind: "server" }),
+      ],
+      cut: "flush",
+      partial: false,
+      duplicates: 0,
+    });
+    analyser.add(tree);
+    const result = analyser.finish();
+    const graph = result.graph;
+    expect(result.graph).toBe(graph);
+    expect(graph.order).toBe(2);
+    expect(analysisSummary(result)).not.toHaveProperty("betweenness");
+  });
+});

@@ -23,10 +23,25 @@ export interface AnalysisResult {
   coldStarts: number;
 }
 
+/**
+ * The result with its service graph built on first read, once: the graph's betweenness is the costly
+ * part, and a caller that only needs edges and units (plan) never pays for it.
+ */
+export function withServiceGraph(parts: Omit<AnalysisResult, "graph">): AnalysisResult {
+  let graph: ServiceGraph | undefined;
+  return {
+    ...parts,
+    get graph() {
+      graph ??= buildServiceGraph(parts.total);
+      return graph;
+    },
+  };
+}
+
 export class Analyser {
   private readonly options: AnalyserOptions;
   private readonly windows: WindowedAggregates;
-  private readonly invocations = new InvocationLog();
+  private readonly invocations: InvocationLog;
   private readonly paths: PathEntry[] = [];
 
   constructor(options: Partial<AnalyserOptions> = {}) {
@@ -37,6 +52,7 @@ export class Analyser {
       ...options,
     };
     this.windows = new WindowedAggregates(this.options.windowUs);
+    this.invocations = new InvocationLog(this.options.keepAliveUs);
   }
 
   add(tree: CallTree): void {
@@ -47,7 +63,7 @@ export class Analyser {
   }
 
   finish(): AnalysisResult {
-    const cold = this.invocations.coldStarts(this.options.keepAliveUs);
+    const cold = this.invocations.coldStarts();
     for (const inv of cold) {
       const unit = this.windows.windowAt(inv.startUs).unit(inv.unit);
       unit.coldStarts++;
@@ -57,6 +73,6 @@ export class Analyser {
     const paths = [...this.paths].sort(
       (a, b) => a.startUs - b.startUs || (a.traceId + a.rootSpanId < b.traceId + b.rootSpanId ? -1 : 1),
     );
-    return { windows: this.windows, total, graph: buildServiceGraph(total), paths, coldStarts: cold.length };
+    return withServiceGraph({ windows: this.windows, total, paths, coldStarts: cold.length });
   }
 }

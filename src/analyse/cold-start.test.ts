@@ -20,9 +20,9 @@ function invocation(unit: string, startUs: number, coldstart?: boolean) {
 }
 
 function coldStarts(trees: ReturnType<typeof invocation>[], keepAliveUs: number) {
-  const log = new InvocationLog();
+  const log = new InvocationLog(() => keepAliveUs);
   for (const tree of trees) log.add(tree, new Map());
-  return log.coldStarts(() => keepAliveUs).map((c) => [c.unit, c.startUs]);
+  return log.coldStarts().map((c) => [c.unit, c.startUs]);
 }
 
 describe("cold starts", () => {

@@ -4,6 +4,7 @@
  */
 import type { EdgeStats } from "./aggregates.ts";
 import type { AnalysisResult } from "./analyser.ts";
+import { betweennessMethod, EXACT_BETWEENNESS_UNITS } from "./service-graph.ts";
 
 export interface EdgeReport {
   from: string;
@@ -97,6 +98,7 @@ export function analysisSummary(result: AnalysisResult) {
   const { total } = result;
   const edges = [...total.edges.values()];
   const criticalPathNetworkUs = edges.reduce((sum, e) => sum + e.criticalPathNetworkUs, 0);
+  const order = graphOrder(result);
   return {
     traces: total.traces,
     spans: total.spans,
@@ -121,7 +123,20 @@ export function analysisSummary(result: AnalysisResult) {
     coldStarts: result.coldStarts,
     stragglers: edges.reduce((sum, e) => sum + e.stragglerCount, 0),
     windows: result.windows.windows.size,
+    // Only when estimated (above EXACT_BETWEENNESS_UNITS units): how, and within what error.
+    ...(order > EXACT_BETWEENNESS_UNITS ? { betweenness: betweennessMethod(order) } : {}),
   };
+}
+
+/** The service graph's node count without building it: units, and the ends of edges between units. */
+function graphOrder(result: AnalysisResult): number {
+  const nodes = new Set(result.total.units.keys());
+  for (const e of result.total.edges.values()) {
+    if (e.calls === 0 || e.from === e.to) continue;
+    nodes.add(e.from);
+    nodes.add(e.to);
+  }
+  return nodes.size;
 }
 
 export function traceReports(result: AnalysisResult) {

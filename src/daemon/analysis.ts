@@ -4,10 +4,9 @@
  * invocations are spread over partitions and daemons (the planner will read them from the store).
  */
 import type { WindowedAggregates } from "../analyse/aggregates.ts";
-import type { AnalysisResult } from "../analyse/analyser.ts";
-import { buildServiceGraph } from "../analyse/service-graph.ts";
+import { type AnalysisResult, withServiceGraph } from "../analyse/analyser.ts";
 
 export function analysisOf(windows: WindowedAggregates): AnalysisResult {
   const total = windows.total();
-  return { windows, total, graph: buildServiceGraph(total), paths: [], coldStarts: 0 };
+  return withServiceGraph({ windows, total, paths: [], coldStarts: 0 });
 }

@@ -6,8 +6,8 @@
  * `maxTraces` traces and was planned on, which bounds its memory.
  */
 import { WindowAggregate, WindowedAggregates } from "../analyse/aggregates.ts";
+import { withServiceGraph } from "../analyse/analyser.ts";
 import { edgeReports } from "../analyse/report.ts";
-import { buildServiceGraph } from "../analyse/service-graph.ts";
 import { analyseTrace, type PathEntry } from "../analyse/trace-analysis.ts";
 import type { CallTree } from "../model/call-tree.ts";
 import type { Catalog } from "../model/catalog.ts";
@@ -52,13 +52,12 @@ export class PlanningEpoch {
   }
 
   plan(catalog: Catalog, options: Partial<PlanOptions> = {}): PlannedEpoch {
-    const analysis = {
+    const analysis = withServiceGraph({
       windows: new WindowedAggregates(),
       total: this.total,
-      graph: buildServiceGraph(this.total),
       paths: [],
       coldStarts: 0,
-    };
+    });
     const proposal = plan(this.data, edgeReports(analysis), catalog, undefined, options);
     this.fresh = 0;
     const named = new Set(proposal.merges.flatMap((m) => m.edges.flatMap((e) => e.exemplarTraceIds)));

@@ -35,14 +35,17 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 export function defaultCatalog(): Catalog {
   return {
     defaults: { ...DEFAULT_UNIT_SPEC, dependencies: [] },
-    units: {},
+    units: Object.create(null),
     constraints: { neverWith: [], pinned: [] },
   };
 }
 
-/** The spec of a unit, the defaults when the catalog does not list it. */
+/**
+ * The spec of a unit, the defaults when the catalog does not list it. An own-property test, so that a
+ * unit named `constructor` or `__proto__` is never read from Object.prototype.
+ */
 export function unitSpec(catalog: Catalog, unit: string): UnitSpec {
-  return catalog.units[unit] ?? catalog.defaults;
+  return Object.hasOwn(catalog.units, unit) ? catalog.units[unit] : catalog.defaults;
 }
 
 /** Validation with the file and the field path in every message. */
@@ -182,7 +185,8 @@ export function parseCatalog(text: string, source: string): Catalog {
   const defaults = unitSpecOf(f, top.defaults, "defaults", DEFAULT_UNIT_SPEC);
   const unitsRaw = top.units === undefined || top.units === null ? {} : top.units;
   if (!isObject(unitsRaw)) f.fail("units", `expected a mapping of unit names, got ${show(unitsRaw)}`);
-  const units: Record<string, UnitSpec> = {};
+  // Null prototype: a unit named `__proto__` is an entry, not the object's prototype.
+  const units: Record<string, UnitSpec> = Object.create(null);
   for (const [name, raw] of Object.entries(unitsRaw)) {
     if (name.trim() === "") f.fail("units", "a unit name is empty");
     units[name] = unitSpecOf(f, raw, `units.${name}`, defaults);

@@ -39,7 +39,6 @@ export interface CompactTrace {
   kind: Uint8Array;
   start: Float64Array;
   end: Float64Array;
-  parent: Int32Array;
   firstChild: Int32Array;
   nextSibling: Int32Array;
   /** Roots (in start order), then orphan heads (in start order). */
@@ -47,7 +46,11 @@ export interface CompactTrace {
   rootCount: number;
 }
 
-export function compactTrace(tree: CallTree, units: UnitTable): CompactTrace {
+/**
+ * `parentOut`, when given (at least as long as the trace), receives each row's parent row (−1 for a
+ * head): PlanData reads it once while adding the trace, and re-timing never does, so it is not kept.
+ */
+export function compactTrace(tree: CallTree, units: UnitTable, parentOut?: Int32Array): CompactTrace {
   const n = tree.nodes.size;
   const heads = [...tree.roots, ...tree.orphans];
   const order: CallNode[] = [];
@@ -63,16 +66,18 @@ export function compactTrace(tree: CallTree, units: UnitTable): CompactTrace {
     row.set(node, i);
   });
   const baseUs = order.reduce((min, node) => Math.min(min, node.span.startUs), Number.POSITIVE_INFINITY);
+  // One buffer per trace for all its columns: an ArrayBuffer and its backing store cost more than a
+  // view, and seven of each per trace (now six views) were most of the plan data of a trace of a few spans.
+  const buffer = new ArrayBuffer(n * (8 + 8 + 3 * 4 + 1));
   const t: CompactTrace = {
     traceId: tree.trace.traceIds[0] ?? tree.trace.key,
     baseUs,
-    unit: new Int32Array(n),
-    kind: new Uint8Array(n),
-    start: new Float64Array(n),
-    end: new Float64Array(n),
-    parent: new Int32Array(n).fill(-1),
-    firstChild: new Int32Array(n).fill(-1),
-    nextSibling: new Int32Array(n).fill(-1),
+    start: new Float64Array(buffer, 0, n),
+    end: new Float64Array(buffer, 8 * n, n),
+    unit: new Int32Array(buffer, 16 * n, n),
+    firstChild: new Int32Array(buffer, 20 * n, n).fill(-1),
+    nextSibling: new Int32Array(buffer, 24 * n, n).fill(-1),
+    kind: new Uint8Array(buffer, 28 * n, n),
     heads: heads.map((h) => row.get(h) as number),
     rootCount: tree.roots.length,
   };
@@ -81,7 +86,7 @@ export function compactTrace(tree: CallTree, units: UnitTable): CompactTrace {
     t.kind[i] = KIND_CODE[node.span.kind];
     t.start[i] = node.span.startUs - baseUs;
     t.end[i] = node.span.endUs - baseUs;
-    if (node.parent && row.has(node.parent)) t.parent[i] = row.get(node.parent) as number;
+    if (parentOut) parentOut[i] = node.parent && row.has(node.parent) ? (row.get(node.parent) as number) : -1;
     const children = node.children;
     if (children.length) t.firstChild[i] = row.get(children[0]) as number;
     for (let c = 0; c + 1 < children.length; c++)

@@ -12,10 +12,11 @@
  * A unit listed in the catalog but not in `current` counts as a group of its own there.
  */
 import type { Catalog } from "../model/catalog.ts";
+import { unitSpec } from "./catalog.ts";
 import type { Clustering } from "./clustering.ts";
 import { groupMemoryMb } from "./cost/base-cost.ts";
 
-const specOf = (catalog: Catalog, unit: string) => catalog.units[unit] ?? catalog.defaults;
+const specOf = unitSpec;
 
 /** Human-readable reasons why `group` is not allowed, [] when it is. */
 export function violations(group: readonly string[], catalog: Catalog, current: Clustering): string[] {

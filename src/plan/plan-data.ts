@@ -4,15 +4,18 @@
  */
 import type { CallTree } from "../model/call-tree.ts";
 import { type CompactTrace, compactTrace, KIND_CODE, UnitTable } from "./compact-trace.ts";
+import type { Invocations } from "./cost/cold-starts.ts";
 import { splitNetworkByUnit } from "./cost/in-process-call.ts";
 
 const { server: SERVER, consumer: CONSUMER } = KIND_CODE;
 const EXEMPLARS = 3;
+/** Unit ids stay below this (2^26), so a (caller, callee) pair packs into one safe integer. */
+const BUSY_KEY_BASE = 2 ** 26;
 
 export class PlanData {
   readonly units = new UnitTable();
   readonly traces: CompactTrace[] = [];
-  /** Per unit id: invocation starts and ends, absolute µs, unsorted until `seal()`. */
+  /** Per unit id: invocation starts and ends, absolute µs, in arrival order (sorted: `sortedInvocations`). */
   readonly invocations: { start: number[]; end: number[] }[] = [];
   /** Per callee unit id: network time of each recorded synchronous hop into it, µs. */
   readonly hopNetwork: number[][] = [];
@@ -21,19 +24,27 @@ export class PlanData {
   /** Per unit: the process it was recorded in (`nanofuse.group`, else `service.name` when it differs). */
   readonly processOf = new Map<string, string>();
   /** Invocation time per (calling unit id, invoked unit id), µs; the caller is -1 for a root (compute cost). */
-  readonly busy = new Map<string, { caller: number; callee: number; us: number }>();
+  readonly busy = new Map<number, { caller: number; callee: number; us: number }>();
   firstUs = Number.POSITIVE_INFINITY;
   lastUs = Number.NEGATIVE_INFINITY;
 
+  private readonly exemplarIndex = new Map<string, Map<string, { traceId: string; networkUs: number }[]>>();
   private split?: Float64Array;
+  /** Parent rows of the trace being added (compactTrace does not keep them). */
+  private parentRows = new Int32Array(1024);
+  private sortedByUnit: (Invocations | undefined)[] = [];
+  private sorted?: CompactTrace[];
 
   add(tree: CallTree): CompactTrace {
     this.split = undefined;
-    const t = compactTrace(tree, this.units);
+    this.sortedByUnit = [];
+    this.sorted = undefined;
+    if (this.parentRows.length < tree.nodes.size) this.parentRows = new Int32Array(2 * tree.nodes.size);
+    const t = compactTrace(tree, this.units, this.parentRows);
     this.traces.push(t);
     for (const hop of tree.hops) {
       if (hop.mode !== "sync" || hop.virtual) continue;
-      this.keepExemplar(`${hop.from}\u0000${hop.to}`, t.traceId, hop.networkUs);
+      this.keepExemplar(this.exemplarList(hop.from, hop.to), t.traceId, hop.networkUs);
       if (hop.estimated) continue;
       const callee = this.units.id(hop.to);
       this.hopNetwork[callee] ??= [];
@@ -46,7 +57,7 @@ export class PlanData {
       if (typeof process === "string" && process !== unit) this.processOf.set(unit, process);
     }
     for (let i = 0; i < t.unit.length; i++) {
-      const p = t.parent[i];
+      const p = this.parentRows[i];
       const entry = p === -1 || t.kind[i] === SERVER || t.kind[i] === CONSUMER || t.unit[p] !== t.unit[i];
       if (!entry) continue;
       const u = t.unit[i];
@@ -54,10 +65,14 @@ export class PlanData {
       this.invocations[u].start.push(t.baseUs + t.start[i]);
       this.invocations[u].end.push(t.baseUs + t.end[i]);
       const caller = p === -1 ? -1 : t.unit[p];
-      const key = `${caller}>${u}`;
-      const busy = this.busy.get(key) ?? { caller, callee: u, us: 0 };
+      // A number, not a string, per entry span: (caller + 1, callee) packed below 2^53.
+      const key = (caller + 1) * BUSY_KEY_BASE + u;
+      let busy = this.busy.get(key);
+      if (!busy) {
+        busy = { caller, callee: u, us: 0 };
+        this.busy.set(key, busy);
+      }
       busy.us += t.end[i] - t.start[i];
-      this.busy.set(key, busy);
       this.firstUs = Math.min(this.firstUs, t.baseUs + t.start[i]);
       this.lastUs = Math.max(this.lastUs, t.baseUs + t.end[i]);
     }
@@ -70,12 +85,27 @@ export class PlanData {
     return this.split;
   }
 
-  private keepExemplar(edge: string, traceId: string, networkUs: number): void {
-    let list = this.exemplars.get(edge);
+  /** The exemplar list of an edge, found by a two-level look-up: no key string per hop. */
+  private exemplarList(from: string, to: string): { traceId: string; networkUs: number }[] {
+    let byTo = this.exemplarIndex.get(from);
+    if (!byTo) {
+      byTo = new Map();
+      this.exemplarIndex.set(from, byTo);
+    }
+    let list = byTo.get(to);
     if (!list) {
       list = [];
-      this.exemplars.set(edge, list);
+      byTo.set(to, list);
+      this.exemplars.set(`${from}\u0000${to}`, list);
     }
+    return list;
+  }
+
+  private keepExemplar(
+    list: { traceId: string; networkUs: number }[],
+    traceId: string,
+    networkUs: number,
+  ): void {
     const worst = list[list.length - 1];
     if (
       list.length === EXEMPLARS &&
@@ -103,10 +133,33 @@ export class PlanData {
     return Math.max(1e6, this.lastUs - this.firstUs) / 3.6e9;
   }
 
-  /** Traces in a stable order (by start, then trace id), whatever order they were added in. */
+  /**
+   * Traces in a stable order (by start, then trace id), whatever order they were added in. Sorted
+   * once until the next `add`: the evaluator and both what-ifs of a plan read it.
+   */
   sortedTraces(): CompactTrace[] {
-    return [...this.traces].sort(
+    this.sorted ??= [...this.traces].sort(
       (a, b) => a.baseUs - b.baseUs || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0),
     );
+    return this.sorted;
+  }
+
+  /** A unit's invocations sorted by start, then end (what coldStartCount merges); once until the next `add`. */
+  sortedInvocations(unit: number): Invocations | undefined {
+    const inv = this.invocations[unit];
+    if (!inv) return undefined;
+    let sorted = this.sortedByUnit[unit];
+    if (!sorted) {
+      // Traces arrive nearly in time order: Array.prototype.sort (TimSort) runs through sorted runs.
+      const order = Array.from(inv.start, (_, i) => i).sort(
+        (a, b) => inv.start[a] - inv.start[b] || inv.end[a] - inv.end[b],
+      );
+      sorted = {
+        start: Float64Array.from(order, (i) => inv.start[i]),
+        end: Float64Array.from(order, (i) => inv.end[i]),
+      };
+      this.sortedByUnit[unit] = sorted;
+    }
+    return sorted;
   }
 }

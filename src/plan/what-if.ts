@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../model/catalog.ts";
 import { bootstrapQuantiles, type Interval, quantileSorted } from "./bootstrap.ts";
+import { unitSpec } from "./catalog.ts";
 import { type Clustering, complete, groupIndex } from "./clustering.ts";
 import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
@@ -63,18 +64,20 @@ export function predictLatencies(traces: readonly CompactTrace[], model: RetimeM
   const out = new Float64Array(traces.length);
   traces.forEach((t, i) => {
     const durations = retime(t, model, start, end);
-    const roots = t.rootCount > 0 ? durations.slice(0, t.rootCount) : durations;
-    out[i] = Math.max(...roots);
+    // The longest root (every head when the trace has no root), without a copy per trace.
+    const heads = t.rootCount > 0 ? t.rootCount : durations.length;
+    let longest = Number.NEGATIVE_INFINITY;
+    for (let h = 0; h < heads; h++) longest = Math.max(longest, durations[h]);
+    out[i] = longest;
   });
   return out;
 }
 
 /** Cold starts of one group, re-simulated from its members' recorded invocations. */
 export function groupColdStarts(data: PlanData, group: readonly string[], catalog: Catalog): number {
-  const keepAliveUs =
-    Math.min(...group.map((u) => (catalog.units[u] ?? catalog.defaults).keepAliveSeconds)) * 1e6;
+  const keepAliveUs = Math.min(...group.map((u) => unitSpec(catalog, u).keepAliveSeconds)) * 1e6;
   return coldStartCount(
-    group.map((u) => data.invocations[data.units.id(u)]),
+    group.map((u) => data.sortedInvocations(data.units.id(u))),
     keepAliveUs,
   );
 }

@@ -2,9 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { type WindowAggregate, WindowedAggregates } from "../../analyse/aggregates.ts";
-import type { AnalysisResult } from "../../analyse/analyser.ts";
+import { type AnalysisResult, withServiceGraph } from "../../analyse/analyser.ts";
 import { edgeReports, unitReports } from "../../analyse/report.ts";
-import { buildServiceGraph } from "../../analyse/service-graph.ts";
 import type { Store, WindowQuery } from "../../store/store.ts";
 import { EdgeReport, errorResponses, UnitReport, WindowRange, WindowSummary } from "../schemas.ts";
 
@@ -16,13 +15,7 @@ const queryOf = (q: { fromUs?: number; toUs?: number; source?: string[] }): Wind
 
 /** The stored total as the analysis the report functions read (cold starts are in the units' figures). */
 function analysisOf(total: WindowAggregate): AnalysisResult {
-  return {
-    windows: new WindowedAggregates(),
-    total,
-    graph: buildServiceGraph(total),
-    paths: [],
-    coldStarts: 0,
-  };
+  return withServiceGraph({ windows: new WindowedAggregates(), total, paths: [], coldStarts: 0 });
 }
 
 export const analysisRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {

@@ -5,10 +5,11 @@
  * dependency saves `dependencyMb` per extra member (default 32 MB, a mid-sized npm SDK).
  */
 import type { Catalog } from "../../model/catalog.ts";
+import { unitSpec } from "../catalog.ts";
 
 export const DEFAULT_DEPENDENCY_MB = 32;
 
-const specOf = (catalog: Catalog, unit: string) => catalog.units[unit] ?? catalog.defaults;
+const specOf = unitSpec;
 
 export function groupMemoryMb(
   catalog: Catalog,

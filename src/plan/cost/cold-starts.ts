@@ -9,26 +9,67 @@
 import type { Interval } from "../bootstrap.ts";
 
 export interface Invocations {
-  start: number[];
-  end: number[];
+  start: ArrayLike<number>;
+  end: ArrayLike<number>;
 }
 
+/**
+ * `members` each sorted by start, then end (PlanData.sortedInvocations): they are merged in that
+ * order, a linear pass instead of a sort of the group's invocations on every evaluation.
+ */
 export function coldStartCount(members: readonly (Invocations | undefined)[], keepAliveUs: number): number {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const inv of members) {
-    if (!inv) continue;
-    for (let i = 0; i < inv.start.length; i++) {
-      starts.push(inv.start[i]);
-      ends.push(inv.end[i]);
+  const lists = members.filter((m): m is Invocations => m !== undefined && m.start.length > 0);
+  const next = new Int32Array(lists.length);
+  // A binary heap of list indexes by their next invocation: groups may hold hundreds of units.
+  const heap: number[] = [];
+  const less = (a: number, b: number) => {
+    const x = lists[a];
+    const y = lists[b];
+    const i = next[a];
+    const j = next[b];
+    return x.start[i] - y.start[j] || x.end[i] - y.end[j];
+  };
+  const push = (l: number) => {
+    let c = heap.push(l) - 1;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (less(heap[p], heap[c]) <= 0) break;
+      [heap[p], heap[c]] = [heap[c], heap[p]];
+      c = p;
     }
-  }
-  const order = starts.map((_, i) => i).sort((a, b) => starts[a] - starts[b] || ends[a] - ends[b]);
+  };
+  const siftDown = () => {
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      const r = l + 1;
+      let m = p;
+      if (l < heap.length && less(heap[l], heap[m]) < 0) m = l;
+      if (r < heap.length && less(heap[r], heap[m]) < 0) m = r;
+      if (m === p) return;
+      [heap[p], heap[m]] = [heap[m], heap[p]];
+      p = m;
+    }
+  };
+  lists.forEach((_, l) => {
+    push(l);
+  });
   let cold = 0;
   let busyUntil = Number.NEGATIVE_INFINITY;
-  for (const i of order) {
-    if (busyUntil !== Number.NEGATIVE_INFINITY && starts[i] - busyUntil > keepAliveUs) cold++;
-    busyUntil = Math.max(busyUntil, ends[i]);
+  while (heap.length) {
+    const l = heap[0];
+    const list = lists[l];
+    const i = next[l];
+    if (busyUntil !== Number.NEGATIVE_INFINITY && list.start[i] - busyUntil > keepAliveUs) cold++;
+    busyUntil = Math.max(busyUntil, list.end[i]);
+    if (++next[l] < list.start.length) siftDown();
+    else {
+      const last = heap.pop() as number;
+      if (heap.length) {
+        heap[0] = last;
+        siftDown();
+      }
+    }
   }
   return cold;
 }

@@ -6,11 +6,10 @@
  * with `concurrency` above 1 (an async Node server, say) keeps its fan-outs parallel.
  */
 import type { Catalog } from "../../model/catalog.ts";
+import { unitSpec } from "../catalog.ts";
 
 export const DEFAULT_CONCURRENCY = 1;
 
 export function isSingleWorker(catalog: Catalog, group: readonly string[]): boolean {
-  return group.some(
-    (unit) => ((catalog.units[unit] ?? catalog.defaults).concurrency ?? DEFAULT_CONCURRENCY) <= 1,
-  );
+  return group.some((unit) => (unitSpec(catalog, unit).concurrency ?? DEFAULT_CONCURRENCY) <= 1);
 }

@@ -5,6 +5,7 @@
  */
 import { UndirectedGraph } from "graphology";
 import type { Catalog } from "../../model/catalog.ts";
+import { graphKey } from "../../model/graph-key.ts";
 import type { Clustering } from "../clustering.ts";
 import { labelPropagation } from "../communities.ts";
 import { Constraints } from "../constraints.ts";
@@ -123,10 +124,10 @@ export class SearchState {
     }
 
     const graph = new UndirectedGraph<Record<string, never>, { weight: number }>();
-    for (const name of this.names) graph.addNode(name);
+    for (const name of this.names) graph.addNode(graphKey(name));
     this.adjacency.forEach((neighbours, a) => {
       for (const [b, weight] of [...neighbours].sort(([x], [y]) => x - y)) {
-        if (a < b) graph.addUndirectedEdge(this.names[a], this.names[b], { weight });
+        if (a < b) graph.addUndirectedEdge(graphKey(this.names[a]), graphKey(this.names[b]), { weight });
       }
     });
     const community = labelPropagation(graph, { seed });
@@ -138,7 +139,7 @@ export class SearchState {
             a,
             b,
             weight,
-            intra: community.get(this.names[a]) === community.get(this.names[b]),
+            intra: community.get(graphKey(this.names[a])) === community.get(graphKey(this.names[b])),
           });
       }
     });
