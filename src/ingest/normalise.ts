@@ -60,12 +60,18 @@ export function isNoParent(raw: unknown): boolean {
   return /^A+={0,2}$/.test(raw) && (raw.length === 12 || raw.length === 11);
 }
 
+/** 2^64: a uint64 of nanoseconds is below it. */
+const UINT64_LIMIT = 2 ** 64;
+
 /**
  * Unix nanoseconds as a decimal string (OTLP JSON) to integer microseconds, without ever holding the
- * nanoseconds in a double. Returns NaN when the string is not a non-negative integer.
+ * nanoseconds in a double. Returns NaN when the string is not a non-negative integer. proto3 JSON also
+ * allows a uint64 as a JSON number: JSON.parse has already rounded it to a double (to 256 ns for
+ * today's dates), so it is taken as it is and may be 1 µs off the exact value.
  */
 export function nanosStringToMicros(ns: unknown): number {
-  if (typeof ns === "number") return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number.NaN;
+  if (typeof ns === "number")
+    return Number.isInteger(ns) && ns >= 0 && ns < UINT64_LIMIT ? Math.floor(ns / 1000) : Number.NaN;
   if (typeof ns !== "string" || !/^\d{1,20}$/.test(ns)) return Number.NaN;
   return ns.length <= 3 ? 0 : Number(ns.slice(0, -3));
 }
