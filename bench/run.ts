@@ -20,7 +20,8 @@
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
  * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
- * --only replay|analysis|planning|kafka|startup|store|api (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
+ * --only replay|analysis|planning|kafka|startup|store|api|smalltraces (default all; smalltraces:
+ * bench/small-traces.ts, a fifth of --spans per file; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
@@ -50,6 +51,7 @@ const SECTIONS = {
   startup: { id: "startup", title: "Start-up (issue 8)" },
   store: { id: "store", title: "Store (issue 9)" },
   api: { id: "api", title: "API and receiver (issue 11)" },
+  smalltraces: { id: "smalltraces", title: "Small traces (issue 8.7)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -91,6 +93,8 @@ interface Measurement {
   hops: number;
   problems: number;
   seconds: number;
+  /** User + system CPU time of the measurement (all threads): steadier than wall time on a shared machine. */
+  cpuSeconds?: number;
   maxRssBytes: number;
   /** analyse: seconds in finish() and in building the JSON report (the rest is replay + add). */
   finishSeconds?: number;
@@ -103,7 +107,7 @@ function parseArgs(argv: string[]): Options {
     spans: FULL_RUN_SPANS,
     chainSpans: 100_000,
     planTraces: FULL_RUN_PLAN_TRACES,
-    sections: ["replay", "analysis", "planning", "kafka", "startup", "store", "api"],
+    sections: ["replay", "analysis", "planning", "kafka", "startup", "store", "api", "smalltraces"],
     runs: 3,
     seed: 42,
     write: true,
@@ -154,6 +158,7 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
   const buffer = maxSpansPerTrace ? { maxSpansPerTrace: Number(maxSpansPerTrace) } : undefined;
   (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const out: Measurement = {
     mode: mode as Mode,
     format: "",
@@ -207,6 +212,8 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
   } else if (mode !== "baseline" && mode !== "baseline-analyse")
     throw new Error(`unknown child mode ${mode}`);
   out.seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  out.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   out.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -612,6 +619,16 @@ async function main(argv: string[]): Promise<void> {
     const since = os.loadavg()[0];
     const replayRun = () => runChild("analyse", [shop.file], options);
     bodies.push(["api", await apiSection(SECTIONS.api.title, input, replayRun, () => machine(since))]);
+  }
+  if (options.sections.includes("smalltraces")) {
+    const { smallTracesSection } = await import("./small-traces.ts");
+    const input = { dir: DATA, spans: Math.ceil(options.spans / 5), runs: options.runs, seed: options.seed };
+    const since = os.loadavg()[0];
+    const replayRun = (file: string) => runChild("replay", [file], options);
+    bodies.push([
+      "smalltraces",
+      await smallTracesSection(SECTIONS.smalltraces.title, input, replayRun, () => machine(since)),
+    ]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {
