@@ -25,7 +25,7 @@
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
- * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per
+ * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse|reference <file> [max spans per
  * trace], --child planning <units> <edges> <traces> <seed>.
  */
 import { spawn } from "node:child_process";
@@ -83,7 +83,7 @@ interface Options {
   profile: boolean;
 }
 
-type Mode = "decode" | "replay" | "analyse" | "baseline" | "baseline-analyse";
+type Mode = "decode" | "replay" | "analyse" | "baseline" | "baseline-analyse" | "reference";
 
 interface Measurement {
   mode: Mode;
@@ -169,7 +169,13 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
     seconds: 0,
     maxRssBytes: 0,
   };
-  if (mode === "decode") {
+  if (mode === "reference") {
+    // The floor under any decoder of the file: JSON.parse of each line, or protobufjs's decode of
+    // each frame, with nothing done with the result but counting its spans.
+    const { referenceDecode } = await import("./reference-decode.ts");
+    out.format = file.endsWith(".pb") ? "protobufjs" : "JSON.parse";
+    out.spans = await referenceDecode(file);
+  } else if (mode === "decode") {
     out.format = await readTraceFile(file, {
       span: () => void out.spans++,
       problem: () => void out.problems++,
@@ -362,10 +368,12 @@ async function ensureData(options: Options): Promise<DataFile[]> {
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const rate = (m: Measurement) => m.spans / m.seconds;
+/** Spans per CPU second of the child (user + system): steadier than wall time when the cores are shared. */
+const cpuRate = (m: Measurement) => m.spans / (m.cpuSeconds ?? m.seconds);
 
 interface Row {
   data: DataFile;
-  mode: "decode" | "replay" | "analyse";
+  mode: "decode" | "replay" | "analyse" | "reference";
   runs: Measurement[];
 }
 
@@ -379,6 +387,38 @@ function machine(since = loadBefore): string[] {
     `- node ${process.version}, recorded ${new Date().toISOString().slice(0, 10)}`,
     `- load average (1 min) before / after the runs: ${since.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} (above 0 means other processes shared the cores: expect noise)`,
   ];
+}
+
+/**
+ * Each pipeline figure beside the bare parse of the same file in the same run (issue 8.9): JSON.parse
+ * of every line for OTLP JSON, protobufjs's ExportTraceServiceRequest.decode of every frame for OTLP
+ * protobuf (bench/reference-decode.ts), best runs, as ratios.
+ */
+function referenceLines(rows: Row[]): string[] {
+  const lines = [
+    "",
+    "| input | reference | reference spans/s | measurement | spans/s | ÷ reference | ÷ reference, by CPU time | aim (issue 8.9) |",
+    "|---|---|---:|---|---:|---:|---:|---|",
+  ];
+  for (const data of rows.map((r) => r.data).filter((d, i, a) => a.indexOf(d) === i)) {
+    const reference = rows.find((r) => r.data === data && r.mode === "reference");
+    if (!reference) continue;
+    const ref = bestOf(reference);
+    const proto = ref.format === "protobufjs";
+    for (const row of rows.filter((r) => r.data === data && r.mode !== "reference")) {
+      const m = bestOf(row);
+      const aim =
+        !proto && row.mode === "replay"
+          ? `150,000 spans/s: ${rate(m) >= 150_000 ? "met" : "not met"}`
+          : proto && row.mode === "analyse"
+            ? "≥ 50% of decode: see the analysis table"
+            : "–";
+      lines.push(
+        `| ${data.label} | ${ref.format} | ${fmt(rate(ref))} | ${row.mode} | ${fmt(rate(m))} | ${(rate(m) / rate(ref)).toFixed(2)} | ${(cpuRate(m) / cpuRate(ref)).toFixed(2)} | ${aim} |`,
+      );
+    }
+  }
+  return lines;
 }
 
 function replaySection(options: Options, rows: Row[], baseline: Measurement): string {
@@ -414,6 +454,7 @@ function replaySection(options: Options, rows: Row[], baseline: Measurement): st
       .map(ratio)
       .filter(Boolean)
       .join(", ")}.`,
+    ...referenceLines(rows),
   );
   return lines.join("\n");
 }
@@ -434,7 +475,7 @@ function analysisSection(options: Options, rows: Row[], baseline: Measurement, c
   ];
   for (const row of rows) {
     const best = bestOf(row);
-    const counted = row.mode !== "decode";
+    const counted = row.mode !== "decode" && row.mode !== "reference";
     lines.push(
       `| ${row.data.label} | ${mib(row.data.bytes)} | ${row.mode} | ${fmt(rate(best))} | ${row.runs.map((m) => fmt(rate(m))).join(" / ")} | ${mib(best.maxRssBytes)} | ${row.runs.map((m) => mib(m.maxRssBytes)).join(" / ")} | ${counted ? fmt(best.traces) : "–"} | ${counted ? fmt(best.hops) : "–"} |`,
     );
@@ -457,6 +498,7 @@ function analysisSection(options: Options, rows: Row[], baseline: Measurement, c
       `| ${data.label} | ${fmt(rate(d))} | ${fmt(rate(a))} | ${(100 * share).toFixed(0)}% | ${share >= 0.5 ? "met" : "not met"} | ${secs(a.seconds - finish - report)} / ${secs(finish)} / ${secs(report)} |`,
     );
   }
+  lines.push(...referenceLines(rows));
   return lines.join("\n");
 }
 
@@ -579,6 +621,9 @@ async function main(argv: string[]): Promise<void> {
   const replayRows: Row[] = [];
   const analysisRows: Row[] = [];
   for (const d of data) {
+    const reference = replay || analysis ? await measure(d, "reference", options) : undefined;
+    if (reference && replay) replayRows.push(reference);
+    if (reference && analysis) analysisRows.push(reference);
     const decode = await measure(d, "decode", options);
     if (replay) replayRows.push(decode, await measure(d, "replay", options));
     if (analysis) analysisRows.push(decode, await measure(d, "analyse", options));
