@@ -145,6 +145,8 @@ export class TraceBuffer {
     const trace: LiveTrace = {
       ids: new Set(keys),
       spans: [],
+      // Present from the start, so that every live trace has one shape.
+      seen: undefined,
       repeatedIds: false,
       duplicates: 0,
       firstUs: nowUs,
