@@ -22,11 +22,12 @@
  * printed and written to bench/RESULTS.md, each section between its own markers, leaving others alone.
  *
  * Options (defaults): --spans 1000000, --chain-spans 100000, --plan-traces 100000, --runs 3, --seed 42,
- * --only replay|analysis|planning|kafka|startup|store|api|units|analyse-memory|plan-traces (default all; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
+ * --only replay|analysis|planning|kafka|startup|store|api|units|analyse-memory|plan-traces|smalltraces
+ * (default all; smalltraces: bench/small-traces.ts, a fifth of --spans per file; kafka: bench/kafka.ts, with half of --spans; a decode run of a shop file serves both the replay and
  * the analysis section), --write (default only when every section runs at full size, spans ≥ 1,000,000
  * and plan traces ≥ 100,000, so quick checks do not overwrite recorded figures), --no-write, --profile
  * (children also write V8 CPU profiles to bench/data/profiles/; see bench/profile-summary.ts).
- * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse <file> [max spans per
+ * Child mode (internal): --child decode|replay|analyse|baseline|baseline-analyse|reference <file> [max spans per
  * trace], --child planning <units> <edges> <traces> <seed>.
  */
 import { spawn } from "node:child_process";
@@ -56,6 +57,7 @@ const SECTIONS = {
   units: { id: "units", title: "Many units (issue 8.6)" },
   "analyse-memory": { id: "analyse-memory", title: "Analysis memory by input size (issue 15.1)" },
   "plan-traces": { id: "plan-traces", title: "Planning by number of traces (issue 15.2)" },
+  smalltraces: { id: "smalltraces", title: "Small traces (issue 8.7)" },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const FULL_RUN_SPANS = 1_000_000;
@@ -87,7 +89,7 @@ interface Options {
   profile: boolean;
 }
 
-type Mode = "decode" | "replay" | "analyse" | "baseline" | "baseline-analyse";
+type Mode = "decode" | "replay" | "analyse" | "baseline" | "baseline-analyse" | "reference";
 
 interface Measurement {
   mode: Mode;
@@ -97,6 +99,8 @@ interface Measurement {
   hops: number;
   problems: number;
   seconds: number;
+  /** User + system CPU time of the measurement (all threads): steadier than wall time on a shared machine. */
+  cpuSeconds?: number;
   maxRssBytes: number;
   /** analyse: seconds in finish() and in building the JSON report (the rest is replay + add). */
   finishSeconds?: number;
@@ -120,6 +124,7 @@ function parseArgs(argv: string[]): Options {
       "units",
       "analyse-memory",
       "plan-traces",
+      "smalltraces",
     ],
     runs: 3,
     seed: 42,
@@ -173,6 +178,7 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
   const buffer = maxSpansPerTrace ? { maxSpansPerTrace: Number(maxSpansPerTrace) } : undefined;
   (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const out: Measurement = {
     mode: mode as Mode,
     format: "",
@@ -183,7 +189,13 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
     seconds: 0,
     maxRssBytes: 0,
   };
-  if (mode === "decode") {
+  if (mode === "reference") {
+    // The floor under any decoder of the file: JSON.parse of each line, or protobufjs's decode of
+    // each frame, with nothing done with the result but counting its spans.
+    const { referenceDecode } = await import("./reference-decode.ts");
+    out.format = file.endsWith(".pb") ? "protobufjs" : "JSON.parse";
+    out.spans = await referenceDecode(file);
+  } else if (mode === "decode") {
     out.format = await readTraceFile(file, {
       span: () => void out.spans++,
       problem: () => void out.problems++,
@@ -226,6 +238,8 @@ async function child(mode: string, file: string, maxSpansPerTrace?: string): Pro
   } else if (mode !== "baseline" && mode !== "baseline-analyse")
     throw new Error(`unknown child mode ${mode}`);
   out.seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  out.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   out.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -374,10 +388,12 @@ async function ensureData(options: Options): Promise<DataFile[]> {
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const rate = (m: Measurement) => m.spans / m.seconds;
+/** Spans per CPU second of the child (user + system): steadier than wall time when the cores are shared. */
+const cpuRate = (m: Measurement) => m.spans / (m.cpuSeconds ?? m.seconds);
 
 interface Row {
   data: DataFile;
-  mode: "decode" | "replay" | "analyse";
+  mode: "decode" | "replay" | "analyse" | "reference";
   runs: Measurement[];
 }
 
@@ -391,6 +407,38 @@ function machine(since = loadBefore): string[] {
     `- node ${process.version}, recorded ${new Date().toISOString().slice(0, 10)}`,
     `- load average (1 min) before / after the runs: ${since.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} (above 0 means other processes shared the cores: expect noise)`,
   ];
+}
+
+/**
+ * Each pipeline figure beside the bare parse of the same file in the same run (issue 8.9): JSON.parse
+ * of every line for OTLP JSON, protobufjs's ExportTraceServiceRequest.decode of every frame for OTLP
+ * protobuf (bench/reference-decode.ts), best runs, as ratios.
+ */
+function referenceLines(rows: Row[]): string[] {
+  const lines = [
+    "",
+    "| input | reference | reference spans/s | measurement | spans/s | ÷ reference | ÷ reference, by CPU time | aim (issue 8.9) |",
+    "|---|---|---:|---|---:|---:|---:|---|",
+  ];
+  for (const data of rows.map((r) => r.data).filter((d, i, a) => a.indexOf(d) === i)) {
+    const reference = rows.find((r) => r.data === data && r.mode === "reference");
+    if (!reference) continue;
+    const ref = bestOf(reference);
+    const proto = ref.format === "protobufjs";
+    for (const row of rows.filter((r) => r.data === data && r.mode !== "reference")) {
+      const m = bestOf(row);
+      const aim =
+        !proto && row.mode === "replay"
+          ? `150,000 spans/s: ${rate(m) >= 150_000 ? "met" : "not met"}`
+          : proto && row.mode === "analyse"
+            ? "≥ 50% of decode: see the analysis table"
+            : "–";
+      lines.push(
+        `| ${data.label} | ${ref.format} | ${fmt(rate(ref))} | ${row.mode} | ${fmt(rate(m))} | ${(rate(m) / rate(ref)).toFixed(2)} | ${(cpuRate(m) / cpuRate(ref)).toFixed(2)} | ${aim} |`,
+      );
+    }
+  }
+  return lines;
 }
 
 function replaySection(options: Options, rows: Row[], baseline: Measurement): string {
@@ -426,6 +474,7 @@ function replaySection(options: Options, rows: Row[], baseline: Measurement): st
       .map(ratio)
       .filter(Boolean)
       .join(", ")}.`,
+    ...referenceLines(rows),
   );
   return lines.join("\n");
 }
@@ -446,7 +495,7 @@ function analysisSection(options: Options, rows: Row[], baseline: Measurement, c
   ];
   for (const row of rows) {
     const best = bestOf(row);
-    const counted = row.mode !== "decode";
+    const counted = row.mode !== "decode" && row.mode !== "reference";
     lines.push(
       `| ${row.data.label} | ${mib(row.data.bytes)} | ${row.mode} | ${fmt(rate(best))} | ${row.runs.map((m) => fmt(rate(m))).join(" / ")} | ${mib(best.maxRssBytes)} | ${row.runs.map((m) => mib(m.maxRssBytes)).join(" / ")} | ${counted ? fmt(best.traces) : "–"} | ${counted ? fmt(best.hops) : "–"} |`,
     );
@@ -469,6 +518,7 @@ function analysisSection(options: Options, rows: Row[], baseline: Measurement, c
       `| ${data.label} | ${fmt(rate(d))} | ${fmt(rate(a))} | ${(100 * share).toFixed(0)}% | ${share >= 0.5 ? "met" : "not met"} | ${secs(a.seconds - finish - report)} / ${secs(finish)} / ${secs(report)} |`,
     );
   }
+  lines.push(...referenceLines(rows));
   return lines.join("\n");
 }
 
@@ -595,6 +645,9 @@ async function main(argv: string[]): Promise<void> {
   const replayRows: Row[] = [];
   const analysisRows: Row[] = [];
   for (const d of data) {
+    const reference = replay || analysis ? await measure(d, "reference", options) : undefined;
+    if (reference && replay) replayRows.push(reference);
+    if (reference && analysis) analysisRows.push(reference);
     const decode = await measure(d, "decode", options);
     if (replay) replayRows.push(decode, await measure(d, "replay", options));
     if (analysis) analysisRows.push(decode, await measure(d, "analyse", options));
@@ -650,6 +703,16 @@ async function main(argv: string[]): Promise<void> {
           ? sections.analyseMemorySection
           : sections.planTracesSection;
     bodies.push([id, await write(SECTIONS[id].title, () => machine(since), scale, scaleRun)]);
+  }
+  if (options.sections.includes("smalltraces")) {
+    const { smallTracesSection } = await import("./small-traces.ts");
+    const input = { dir: DATA, spans: Math.ceil(options.spans / 5), runs: options.runs, seed: options.seed };
+    const since = os.loadavg()[0];
+    const replayRun = (file: string) => runChild("replay", [file], options);
+    bodies.push([
+      "smalltraces",
+      await smallTracesSection(SECTIONS.smalltraces.title, input, replayRun, () => machine(since)),
+    ]);
   }
   for (const [, body] of bodies) process.stdout.write(`\n${body}\n`);
   if (options.write) {

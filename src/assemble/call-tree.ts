@@ -48,9 +48,9 @@ export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats }
   };
 }
 
-/** Visits every node under `starts`; returns how many there were. */
-function markReachable(starts: CallNode[], seen?: Set<CallNode>): number {
-  const stack = [...starts];
+/** Visits every node under `starts` (and `more`); returns how many there were. */
+function markReachable(starts: CallNode[], seen?: Set<CallNode>, more: CallNode[] = []): number {
+  const stack = starts.concat(more);
   let count = 0;
   while (stack.length) {
     const node = stack.pop() as CallNode;
@@ -63,9 +63,9 @@ function markReachable(starts: CallNode[], seen?: Set<CallNode>): number {
 
 function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: CallNode[]): void {
   // A node is in a cycle exactly when no root or orphan reaches it; counting needs no set.
-  if (markReachable([...roots, ...orphans]) === nodes.size) return;
+  if (markReachable(roots, undefined, orphans) === nodes.size) return;
   const seen = new Set<CallNode>();
-  markReachable([...roots, ...orphans], seen);
+  markReachable(roots, seen, orphans);
   const rest = [...nodes.values()].filter((n) => !seen.has(n)).sort(byStart);
   for (const node of rest) {
     if (seen.has(node)) continue;

@@ -31,8 +31,11 @@ interface LiveTrace {
   ids: Set<string>;
   correlation?: string;
   spans: Span[];
-  /** Spans by id; a list only when an id repeats (Zipkin's shared spans), which is rare. */
-  seen: Map<string, Span | Span[]>;
+  /**
+   * Spans by id; a list only when an id repeats (Zipkin's shared spans), which is rare. Made once the
+   * trace has SCAN_SPANS spans: a small trace finds an id faster by scanning its spans.
+   */
+  seen?: Map<string, Span | Span[]>;
   repeatedIds: boolean;
   duplicates: number;
   firstUs: number;
@@ -66,7 +69,7 @@ export class TraceBuffer {
 
   push(span: Span, nowUs: number): void {
     const trace = this.traceFor(span, nowUs);
-    const seen = remember(trace.seen, span);
+    const seen = remember(trace, span);
     if (seen === "duplicate") {
       trace.duplicates++;
       this.counters.duplicates++;
@@ -120,25 +123,14 @@ export class TraceBuffer {
     // The common case, no stitching and a trace already live: one lookup, no allocation.
     const live = this.options.correlationAttribute === undefined ? this.byId.get(span.traceId) : undefined;
     if (live) return live;
+    if (this.options.correlationAttribute === undefined) return this.open([span.traceId], nowUs);
     const keys = this.keysOf(span);
     let trace: LiveTrace | undefined;
     for (const key of keys) {
       const found = this.byId.get(key);
       if (found && found !== trace) trace = trace ? this.merge(trace, found) : found;
     }
-    if (!trace) {
-      trace = {
-        ids: new Set(),
-        spans: [],
-        seen: new Map(),
-        repeatedIds: false,
-        duplicates: 0,
-        firstUs: nowUs,
-        lastUs: nowUs,
-        continuation: keys.some((key) => this.cut.has(key)),
-      };
-      this.live.add(trace);
-    }
+    if (!trace) return this.open(keys, nowUs);
     for (const key of keys) {
       if (!trace.ids.has(key)) {
         trace.ids.add(key);
@@ -148,12 +140,34 @@ export class TraceBuffer {
     return trace;
   }
 
+  /** A new live trace under `keys`, none of them live. */
+  private open(keys: string[], nowUs: number): LiveTrace {
+    const trace: LiveTrace = {
+      ids: new Set(keys),
+      spans: [],
+      // Present from the start, so that every live trace has one shape.
+      seen: undefined,
+      repeatedIds: false,
+      duplicates: 0,
+      firstUs: nowUs,
+      lastUs: nowUs,
+      continuation: false,
+    };
+    for (const key of keys) {
+      trace.continuation ||= this.cut.has(key);
+      this.byId.set(key, trace);
+    }
+    this.live.add(trace);
+    return trace;
+  }
+
   /** Merges the younger trace into the older one, so that eviction order stays first-seen order. */
   private merge(a: LiveTrace, b: LiveTrace): LiveTrace {
     const [into, from] = a.firstUs <= b.firstUs ? [a, b] : [b, a];
+    const seen = seenOf(into);
     for (const span of from.spans) into.spans.push(span);
-    into.repeatedIds ||= from.repeatedIds || from.spans.some((span) => into.seen.has(span.spanId));
-    for (const span of from.spans) remember(into.seen, span);
+    into.repeatedIds ||= from.repeatedIds || from.spans.some((span) => seen.has(span.spanId));
+    for (const span of from.spans) rememberIn(seen, span);
     for (const key of from.ids) {
       into.ids.add(key);
       this.byId.set(key, into);
@@ -185,8 +199,39 @@ export class TraceBuffer {
 const sameSpan = (a: Span, b: Span) =>
   a.kind === b.kind && a.startUs === b.startUs && a.endUs === b.endUs && a.unit === b.unit;
 
-/** Records the span under its id: new, another span with a known id, or an exact duplicate (not kept). */
-function remember(seen: Map<string, Span | Span[]>, span: Span): "new" | "repeated-id" | "duplicate" {
+/** Below this many spans, a trace looks a span id up by scanning its spans, with no Map to make. */
+const SCAN_SPANS = 16;
+
+/** The trace's spans by id, made from its spans the first time it is needed. */
+function seenOf(trace: LiveTrace): Map<string, Span | Span[]> {
+  if (trace.seen) return trace.seen;
+  const seen = new Map<string, Span | Span[]>();
+  for (const span of trace.spans) {
+    const found = seen.get(span.spanId);
+    if (found === undefined) seen.set(span.spanId, span);
+    else if (Array.isArray(found)) found.push(span);
+    else seen.set(span.spanId, [found, span]);
+  }
+  trace.seen = seen;
+  return seen;
+}
+
+/** Whether the span is new to the trace, another span with a known id, or an exact duplicate (not kept). */
+function remember(trace: LiveTrace, span: Span): "new" | "repeated-id" | "duplicate" {
+  if (trace.seen === undefined && trace.spans.length < SCAN_SPANS) {
+    let result: "new" | "repeated-id" = "new";
+    for (const other of trace.spans) {
+      if (other.spanId !== span.spanId) continue;
+      if (sameSpan(other, span)) return "duplicate";
+      result = "repeated-id";
+    }
+    return result;
+  }
+  return rememberIn(seenOf(trace), span);
+}
+
+/** Records the span under its id in `seen`. */
+function rememberIn(seen: Map<string, Span | Span[]>, span: Span): "new" | "repeated-id" | "duplicate" {
   const found = seen.get(span.spanId);
   if (found === undefined) {
     seen.set(span.spanId, span);
@@ -204,11 +249,19 @@ function compareSpans(a: Span, b: Span): number {
 }
 
 function toTrace(live: LiveTrace, cut: CutReason): Trace {
-  const keys = [...live.ids].sort();
-  const traceIds = keys.filter((key) => !key.includes("="));
-  const correlation = keys.find((key) => key.includes("="));
+  let key: string;
+  let traceIds: string[];
+  if (live.ids.size === 1) {
+    // The common case, one trace id and no stitching: no sorting, no filtering.
+    key = live.ids.values().next().value as string;
+    traceIds = [key];
+  } else {
+    const keys = [...live.ids].sort();
+    traceIds = keys.filter((k) => !k.includes("="));
+    key = keys.find((k) => k.includes("=")) ?? traceIds[0];
+  }
   return {
-    key: correlation ?? traceIds[0],
+    key,
     traceIds,
     spans: live.spans.sort(compareSpans),
     cut,

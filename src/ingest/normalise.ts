@@ -76,6 +76,9 @@ export function isNoParent(raw: unknown): boolean {
   return /^A+={0,2}$/.test(raw) && (raw.length === 12 || raw.length === 11);
 }
 
+/** 2^64: a uint64 of nanoseconds is below it. */
+const UINT64_LIMIT = 2 ** 64;
+
 /**
  * Unix nanoseconds as a decimal string (OTLP JSON) to integer microseconds, without ever holding the
  * nanoseconds in a double. Returns NaN when the string is not a non-negative integer. A JSON number
@@ -85,7 +88,7 @@ export function isNoParent(raw: unknown): boolean {
  */
 export function nanosStringToMicros(ns: unknown): number {
   if (typeof ns === "number") {
-    if (!Number.isInteger(ns) || ns < 0) return Number.NaN;
+    if (!Number.isInteger(ns) || ns < 0 || ns >= UINT64_LIMIT) return Number.NaN;
     return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number(BigInt(ns) / 1000n);
   }
   if (typeof ns !== "string" || !/^\d{1,20}$/.test(ns)) return Number.NaN;
