@@ -35,6 +35,11 @@ export const catalogue = {
     retriable: false,
     message: "unknown span kind: set to unspecified",
   },
+  NF_SPAN_FUTURE: {
+    severity: "warn",
+    retriable: false,
+    message: "span ends far ahead of the event clock: kept, clock not moved",
+  },
   NF_TRACE_EVICTED: {
     severity: "warn",
     retriable: false,

@@ -74,7 +74,10 @@ export class TraceBuffer {
     }
     trace.spans.push(span);
     trace.repeatedIds ||= seen === "repeated-id";
-    trace.lastUs = nowUs;
+    // The latest (and earliest) time filed, not the last: spans filed under their own end in any
+    // order give a trace the same idle time and age.
+    if (nowUs > trace.lastUs) trace.lastUs = nowUs;
+    else if (nowUs < trace.firstUs) trace.firstUs = nowUs;
     this.buffered++;
     if (trace.spans.length >= this.options.maxSpansPerTrace) {
       this.counters.splitTraces++;
@@ -84,6 +87,29 @@ export class TraceBuffer {
       const oldest = this.live.values().next().value as LiveTrace;
       this.counters.evictedTraces++;
       this.complete(oldest, "evicted");
+    }
+  }
+
+  /**
+   * Re-dates the live traces of these spans from their spans' ends (none later than `nowUs`): the
+   * clock moved to where spans filed at an older watermark really are.
+   */
+  redate(spans: Span[], nowUs: number): void {
+    const traces = new Set<LiveTrace>();
+    for (const span of spans) {
+      const trace = this.byId.get(span.traceId);
+      if (trace) traces.add(trace);
+    }
+    for (const trace of traces) {
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const span of trace.spans) {
+        const at = Math.min(span.endUs, nowUs);
+        if (at < first) first = at;
+        if (at > last) last = at;
+      }
+      trace.firstUs = first;
+      trace.lastUs = last;
     }
   }
 
