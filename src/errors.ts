@@ -8,6 +8,16 @@ export const catalogue = {
   NF_FILE_EMPTY: { severity: "reject", retriable: false, message: "file is empty" },
   NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
   NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },
+  NF_FILE_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "file content exceeds --max-file-bytes (a gzip bomb?): the rest of the file is skipped",
+  },
+  NF_ELEMENT_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "one message (a ResourceSpans) exceeds the size limit: skipped without being held",
+  },
   NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
   NF_LINE_TOO_LONG: { severity: "reject", retriable: false, message: "line exceeds the maximum length" },
   NF_PROTO_MALFORMED: { severity: "reject", retriable: false, message: "malformed protobuf" },

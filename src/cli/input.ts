@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import { isDynamicPattern } from "tinyglobby";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
 import { type Problem, problem } from "../errors.ts";
-import { DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
 import { expandPaths } from "../ingest/sources/paths.ts";
 import { type ReplayResult, replayFiles, type TreeHandler } from "../pipeline/replay.ts";
 import { positiveInteger } from "./numbers.ts";
@@ -16,6 +16,7 @@ export interface InputOptions {
   idleMs?: number;
   maxBufferedSpans?: number;
   maxLineBytes: number;
+  maxFileBytes?: number;
   correlationAttribute?: string;
 }
 
@@ -47,6 +48,12 @@ export function addInputOptions(command: Command): Command {
       DEFAULT_MAX_LINE_BYTES,
     )
     .option(
+      "--max-file-bytes <n>",
+      "most bytes read from one file after decompression (a gzip bomb): the rest is reported (NF_FILE_TOO_LARGE) and skipped",
+      positiveInteger,
+      DEFAULT_MAX_FILE_BYTES,
+    )
+    .option(
       "--correlation-attribute <name>",
       "stitch several trace ids into one request by this attribute (and by span links)",
     );
@@ -76,6 +83,7 @@ export async function replayInput(
   const result = await replayFiles(stop ? [] : files, onTree, {
     strict: opts.strict,
     maxLineBytes: opts.maxLineBytes,
+    maxFileBytes: opts.maxFileBytes,
     onBytes: progress,
     buffer: {
       idleUs: opts.idleMs === undefined ? DEFAULT_BUFFER_OPTIONS.idleUs : opts.idleMs * 1000,

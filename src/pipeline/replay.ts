@@ -19,6 +19,8 @@ export interface ReplayOptions {
   /** Lateness allowed for from the start (the clock raises it to what it sees, up to the max trace age). */
   latenessUs?: number;
   maxLineBytes?: number;
+  /** Most content bytes (after decompression) read from one file. */
+  maxFileBytes?: number;
   /** Stop after the first file that had a problem. */
   strict?: boolean;
   /** Raw bytes read so far across all files. */
@@ -68,7 +70,11 @@ export async function replayFiles(
         fileBytes = n;
         report(bytesBefore + n);
       });
-    const format = await readTraceFile(file, sink, { maxLineBytes: options.maxLineBytes, onBytes });
+    const format = await readTraceFile(file, sink, {
+      maxLineBytes: options.maxLineBytes,
+      maxFileBytes: options.maxFileBytes,
+      onBytes,
+    });
     bytesBefore += fileBytes;
     fileBytes = 0;
     result.files.push({ file, format });

@@ -43,7 +43,9 @@ export async function decodeJsonDocument(
       consume,
     );
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith?.("Z_")) throw error;
+    // Errors of the stream under the document (gzip, the file size limit) are the file reader's.
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith?.("Z_") || code === "NF_FILE_TOO_LARGE") throw error;
     sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, { file, offset }));
     return;
   }
