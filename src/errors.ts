@@ -50,6 +50,11 @@ export const catalogue = {
     retriable: false,
     message: "span ends far ahead of the event clock: kept, clock not moved",
   },
+  NF_SPAN_PARENT_CYCLE: {
+    severity: "warn",
+    retriable: false,
+    message: "span is its own parent or closes a parent cycle: kept as an orphan",
+  },
   NF_TRACE_EVICTED: {
     severity: "warn",
     retriable: false,

@@ -1,37 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeRequest } from "../src/ingest/decoders/otlp-proto-testkit.ts";
 import { otlpRequest } from "./support/otlp.ts";
+import { replayApart } from "./support/replay-apart.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nanofuse-hostile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const script = fileURLToPath(new URL("./support/replay-rss.ts", import.meta.url));
-
-interface Replayed {
-  traces: number;
-  partial: number;
-  orphans: number;
-  spans: number;
-  rejected: Record<string, number>;
-  warnings: Record<string, number>;
-  problems: { code: string; file?: string }[];
-  peakRssMb: number;
-}
-
-/** Replays in a process of its own, so that its peak RSS is the replay's alone. */
-async function replayApart(files: string[], options: object = {}): Promise<Replayed> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, ...files], {
-    env: { ...process.env, REPLAY_OPTIONS: JSON.stringify(options) },
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(stdout);
-}
 
 function varint(n: number): Buffer {
   const out: number[] = [];

@@ -35,14 +35,12 @@ export class ReplayAssembler {
   /** Files one span; returns the traces completed by it (usually none). */
   push(span: Span): Trace[] {
     const { atUs } = this.clock.observe(span.endUs, span);
-    // A full buffer first lets idle traces go, so a small --max-buffered-spans evicts only live ones.
-    const full = this.buffer.stats().bufferedSpans >= this.buffer.options.maxBufferedSpans;
-    const idle = full ? this.buffer.cutIdle(this.clock.cutUs) : undefined;
-    this.buffer.push(span, atUs);
-    if (++this.windowSpans < CUT_EVERY) return idle ?? [];
+    // Judged at the clock's cut time, a trace the memory bound forces out before the next cut is
+    // complete if idle: a small --max-buffered-spans evicts only live traces.
+    this.buffer.push(span, atUs, this.clock.cutUs);
+    if (++this.windowSpans < CUT_EVERY) return [];
     this.windowSpans = 0;
-    const cut = this.settle();
-    return idle ? [...idle, ...cut] : cut;
+    return this.settle();
   }
 
   /** Completes everything (end of input). */

@@ -3,16 +3,20 @@
  * grown too old or too big, or when memory must be bounded (after Grafana Tempo's
  * `livetraces.CutIdle(now)`). Time is always passed in; replay passes the spans' own clock.
  *
- * Defaults: idle 10 s, max age 5 min, 100,000 spans per trace, 1,000,000 buffered spans.
+ * Defaults: idle 10 s, max age 5 min, 100,000 spans per trace, 1,000,000 buffered spans, 1 GiB of
+ * buffered spans (estimated). Spans are kept slimmed to what the analysis reads (kept-span.ts).
  */
 import type { Span } from "../model/span.ts";
 import type { CutReason, Trace } from "../model/trace.ts";
+import { SpanSlimmer, spanBytes } from "./kept-span.ts";
 
 export interface TraceBufferOptions {
   idleUs: number;
   maxAgeUs: number;
   maxSpansPerTrace: number;
   maxBufferedSpans: number;
+  /** Memory bound in (estimated) bytes of the buffered spans, beside the bound in spans. */
+  maxBufferedBytes: number;
   /**
    * An attribute (span or resource) whose value stitches several traces into one logical request, as
    * when asynchronous serverless invocations break trace context. When set, span links stitch too.
@@ -25,6 +29,7 @@ export const DEFAULT_BUFFER_OPTIONS: Readonly<TraceBufferOptions> = Object.freez
   maxAgeUs: 300_000_000,
   maxSpansPerTrace: 100_000,
   maxBufferedSpans: 1_000_000,
+  maxBufferedBytes: 1024 * 1024 * 1024,
 });
 
 interface LiveTrace {
@@ -37,11 +42,13 @@ interface LiveTrace {
   duplicates: number;
   firstUs: number;
   lastUs: number;
+  bytes: number;
   continuation: boolean;
 }
 
 export interface TraceBufferStats {
   bufferedSpans: number;
+  bufferedBytes: number;
   bufferedTraces: number;
   duplicates: number;
   evictedTraces: number;
@@ -58,14 +65,28 @@ export class TraceBuffer {
   private readonly ready: Trace[] = [];
   private readonly cut = new Set<string>();
   private buffered = 0;
+  private bufferedBytes = 0;
+  private readonly slimmer: SpanSlimmer;
   private counters = { duplicates: 0, evictedTraces: 0, splitTraces: 0 };
 
   constructor(options: Partial<TraceBufferOptions> = {}) {
     this.options = { ...DEFAULT_BUFFER_OPTIONS, ...options };
+    this.slimmer = new SpanSlimmer(this.options.correlationAttribute);
   }
 
-  push(span: Span, nowUs: number): void {
-    const trace = this.traceFor(span, nowUs);
+  /**
+   * @param idleAtUs the time idle traces are judged at (cutIdle's `nowUs`): a trace forced out by the
+   *   memory bound that is idle by then is complete, not evicted, however seldom cutIdle runs
+   */
+  push(input: Span, nowUs: number, idleAtUs = Number.NEGATIVE_INFINITY): void {
+    let trace = this.traceFor(input, nowUs);
+    // A full trace goes before the span that would overflow it, so a trace of exactly the limit is whole.
+    if (trace.spans.length >= this.options.maxSpansPerTrace) {
+      this.counters.splitTraces++;
+      this.complete(trace, "max-spans");
+      trace = this.traceFor(input, nowUs);
+    }
+    const span = this.slimmer.slim(input);
     const seen = remember(trace.seen, span);
     if (seen === "duplicate") {
       trace.duplicates++;
@@ -79,14 +100,19 @@ export class TraceBuffer {
     if (nowUs > trace.lastUs) trace.lastUs = nowUs;
     else if (nowUs < trace.firstUs) trace.firstUs = nowUs;
     this.buffered++;
-    if (trace.spans.length >= this.options.maxSpansPerTrace) {
-      this.counters.splitTraces++;
-      this.complete(trace, "max-spans");
-    }
-    while (this.buffered > this.options.maxBufferedSpans) {
+    const bytes = spanBytes(span);
+    trace.bytes += bytes;
+    this.bufferedBytes += bytes;
+    while (
+      this.buffered > this.options.maxBufferedSpans ||
+      this.bufferedBytes > this.options.maxBufferedBytes
+    ) {
       const oldest = this.live.values().next().value as LiveTrace;
-      this.counters.evictedTraces++;
-      this.complete(oldest, "evicted");
+      if (idleAtUs - oldest.lastUs > this.options.idleUs) this.complete(oldest, "idle");
+      else {
+        this.counters.evictedTraces++;
+        this.complete(oldest, "evicted");
+      }
     }
   }
 
@@ -129,7 +155,12 @@ export class TraceBuffer {
   }
 
   stats(): TraceBufferStats {
-    return { bufferedSpans: this.buffered, bufferedTraces: this.live.size, ...this.counters };
+    return {
+      bufferedSpans: this.buffered,
+      bufferedBytes: this.bufferedBytes,
+      bufferedTraces: this.live.size,
+      ...this.counters,
+    };
   }
 
   private keysOf(span: Span): string[] {
@@ -161,6 +192,7 @@ export class TraceBuffer {
         duplicates: 0,
         firstUs: nowUs,
         lastUs: nowUs,
+        bytes: 0,
         continuation: keys.some((key) => this.cut.has(key)),
       };
       this.live.add(trace);
@@ -185,6 +217,7 @@ export class TraceBuffer {
       this.byId.set(key, into);
     }
     into.duplicates += from.duplicates;
+    into.bytes += from.bytes;
     into.lastUs = Math.max(into.lastUs, from.lastUs);
     into.continuation ||= from.continuation;
     this.live.delete(from);
@@ -194,6 +227,7 @@ export class TraceBuffer {
   private complete(trace: LiveTrace, reason: CutReason): void {
     this.live.delete(trace);
     this.buffered -= trace.spans.length;
+    this.bufferedBytes -= trace.bytes;
     for (const key of trace.ids) {
       this.byId.delete(key);
       this.cut.add(key);

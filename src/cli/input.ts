@@ -15,6 +15,7 @@ export interface InputOptions {
   strict: boolean;
   idleMs?: number;
   maxBufferedSpans?: number;
+  maxBufferedBytes?: number;
   maxLineBytes: number;
   maxFileBytes?: number;
   correlationAttribute?: string;
@@ -40,6 +41,12 @@ export function addInputOptions(command: Command): Command {
       "memory bound: beyond it the oldest traces are completed early, flagged partial and counted",
       positiveInteger,
       DEFAULT_BUFFER_OPTIONS.maxBufferedSpans,
+    )
+    .option(
+      "--max-buffered-bytes <n>",
+      "memory bound in estimated bytes of buffered spans (only the attributes the analysis reads are kept)",
+      positiveInteger,
+      DEFAULT_BUFFER_OPTIONS.maxBufferedBytes,
     )
     .option(
       "--max-line-bytes <n>",
@@ -88,6 +95,7 @@ export async function replayInput(
     buffer: {
       idleUs: opts.idleMs === undefined ? DEFAULT_BUFFER_OPTIONS.idleUs : opts.idleMs * 1000,
       maxBufferedSpans: opts.maxBufferedSpans ?? DEFAULT_BUFFER_OPTIONS.maxBufferedSpans,
+      maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_BUFFER_OPTIONS.maxBufferedBytes,
       correlationAttribute: opts.correlationAttribute,
     },
   });

@@ -48,8 +48,13 @@ export async function replayFiles(
   const result: ReplayResult = { files: [], problems, spansRead: 0 };
   let bytesBefore = 0;
   let fileBytes = 0;
+  let brokenParents = 0;
   const emit = (traces: Trace[]) => {
-    for (const trace of traces) onTree(buildCallTree(trace));
+    for (const trace of traces) {
+      const tree = buildCallTree(trace);
+      brokenParents += tree.stats.brokenParents;
+      onTree(tree);
+    }
   };
   const sink: SpanSink = {
     span(span: Span) {
@@ -85,5 +90,6 @@ export async function replayFiles(
   problems.count("NF_TRACE_EVICTED", stats.evictedTraces);
   problems.count("NF_TRACE_TOO_MANY_SPANS", stats.splitTraces);
   problems.count("NF_SPAN_FUTURE", assembler.futureSpans);
+  problems.count("NF_SPAN_PARENT_CYCLE", brokenParents);
   return result;
 }
