@@ -36,8 +36,11 @@ interface LiveTrace {
   ids: Set<string>;
   correlation?: string;
   spans: Span[];
-  /** Spans by id; a list only when an id repeats (Zipkin's shared spans), which is rare. */
-  seen: Map<string, Span | Span[]>;
+  /**
+   * Spans by id; when an id repeats (Zipkin's shared spans, rare) the signatures of its spans, so
+   * that telling a duplicate costs one lookup however many spans share the id (issue 17.9).
+   */
+  seen: Map<string, Span | Set<string>>;
   repeatedIds: boolean;
   duplicates: number;
   firstUs: number;
@@ -242,20 +245,25 @@ export class TraceBuffer {
   }
 }
 
-const sameSpan = (a: Span, b: Span) =>
-  a.kind === b.kind && a.startUs === b.startUs && a.endUs === b.endUs && a.unit === b.unit;
+/** What makes two records of one span id the same span: an exact duplicate is not kept. */
+const signature = (span: Span) => `${span.kind}|${span.startUs}|${span.endUs}|${span.unit}`;
 
 /** Records the span under its id: new, another span with a known id, or an exact duplicate (not kept). */
-function remember(seen: Map<string, Span | Span[]>, span: Span): "new" | "repeated-id" | "duplicate" {
+function remember(seen: Map<string, Span | Set<string>>, span: Span): "new" | "repeated-id" | "duplicate" {
   const found = seen.get(span.spanId);
   if (found === undefined) {
     seen.set(span.spanId, span);
     return "new";
   }
-  const list = Array.isArray(found) ? found : [found];
-  if (list.some((other) => sameSpan(other, span))) return "duplicate";
-  list.push(span);
-  seen.set(span.spanId, list);
+  const mine = signature(span);
+  if (found instanceof Set) {
+    if (found.has(mine)) return "duplicate";
+    found.add(mine);
+    return "repeated-id";
+  }
+  const first = signature(found);
+  if (first === mine) return "duplicate";
+  seen.set(span.spanId, new Set([first, mine]));
   return "repeated-id";
 }
 
