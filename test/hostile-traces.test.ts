@@ -79,6 +79,19 @@ describe("the trace buffer's bounds", () => {
     ]);
   });
 
+  it("remembers the last 100,000 cut traces to flag their late spans partial, forgetting the oldest first", () => {
+    const buffer = new TraceBuffer();
+    for (let i = 0; i <= 100_000; i++)
+      buffer.push(makeSpan({ traceId: hex(i + 1, 32), spanId: hex(1) }), EPOCH_US);
+    buffer.flush();
+    buffer.push(makeSpan({ traceId: hex(1, 32), spanId: hex(2) }), EPOCH_US);
+    buffer.push(makeSpan({ traceId: hex(2, 32), spanId: hex(2) }), EPOCH_US);
+    expect(buffer.flush().map((t) => [t.key, t.partial])).toEqual([
+      [hex(1, 32), false],
+      [hex(2, 32), true],
+    ]);
+  });
+
   it("bounds the buffer by bytes as well as by spans: long names count, the oldest traces go first", () => {
     const buffer = new TraceBuffer({ maxBufferedBytes: 1_000_000 });
     for (let i = 0; i < 2_000; i++)
