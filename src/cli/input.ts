@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { isDynamicPattern } from "tinyglobby";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
 import { type Problem, problem } from "../errors.ts";
-import { DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
 import { MAX_LINE_LIMIT } from "../ingest/sources/json-lines.ts";
 import { expandPaths } from "../ingest/sources/paths.ts";
 import { type ReplayResult, replayFiles, type TreeHandler } from "../pipeline/replay.ts";
@@ -28,7 +28,9 @@ export interface InputOptions {
   strict: boolean;
   idleMs?: number;
   maxBufferedSpans?: number;
+  maxBufferedBytes?: number;
   maxLineBytes: number;
+  maxFileBytes?: number;
   correlationAttribute?: string;
 }
 
@@ -54,10 +56,22 @@ export function addInputOptions(command: Command): Command {
       DEFAULT_BUFFER_OPTIONS.maxBufferedSpans,
     )
     .option(
+      "--max-buffered-bytes <n>",
+      "memory bound in estimated bytes of buffered spans (only the attributes the analysis reads are kept)",
+      positiveInteger,
+      DEFAULT_BUFFER_OPTIONS.maxBufferedBytes,
+    )
+    .option(
       "--max-line-bytes <n>",
       "longer JSON lines are reported (NF_LINE_TOO_LONG) and skipped without being held in memory",
       lineLimit,
       DEFAULT_MAX_LINE_BYTES,
+    )
+    .option(
+      "--max-file-bytes <n>",
+      "most bytes read from one file after decompression (a gzip bomb): the rest is reported (NF_FILE_TOO_LARGE) and skipped",
+      positiveInteger,
+      DEFAULT_MAX_FILE_BYTES,
     )
     .option(
       "--correlation-attribute <name>",
@@ -89,10 +103,12 @@ export async function replayInput(
   const result = await replayFiles(stop ? [] : files, onTree, {
     strict: opts.strict,
     maxLineBytes: opts.maxLineBytes,
+    maxFileBytes: opts.maxFileBytes,
     onBytes: progress,
     buffer: {
       idleUs: opts.idleMs === undefined ? DEFAULT_BUFFER_OPTIONS.idleUs : opts.idleMs * 1000,
       maxBufferedSpans: opts.maxBufferedSpans ?? DEFAULT_BUFFER_OPTIONS.maxBufferedSpans,
+      maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_BUFFER_OPTIONS.maxBufferedBytes,
       correlationAttribute: opts.correlationAttribute,
     },
   });

@@ -1,19 +1,26 @@
 /**
- * Offline replay: files → decode → assemble → call trees, on the spans' own clock (the watermark is
- * the latest span end seen), so a replay completes traces exactly as the live buffer would.
+ * Offline replay: files → decode → assemble → call trees, on the spans' own robust event clock
+ * (assemble/event-clock.ts), so a replay completes traces as the live buffer would, in any input order
+ * within the lateness limit.
  */
 
 import { buildCallTree } from "../assemble/call-tree.ts";
-import { TraceBuffer, type TraceBufferOptions } from "../assemble/trace-buffer.ts";
+import { ReplayAssembler } from "../assemble/replay-assembler.ts";
+import type { TraceBufferOptions } from "../assemble/trace-buffer.ts";
 import type { Problem } from "../errors.ts";
 import type { SpanSink } from "../ingest/decoder.ts";
 import { ProblemLog } from "../ingest/problem-log.ts";
 import { type FileFormat, readTraceFile } from "../ingest/sources/file.ts";
 import type { Span } from "../model/span.ts";
+import type { Trace } from "../model/trace.ts";
 
 export interface ReplayOptions {
   buffer?: Partial<TraceBufferOptions>;
+  /** Lateness allowed for from the start (the clock raises it to what it sees, up to the max trace age). */
+  latenessUs?: number;
   maxLineBytes?: number;
+  /** Most content bytes (after decompression) read from one file. */
+  maxFileBytes?: number;
   /** Stop after the first file that had a problem. */
   strict?: boolean;
   /** Raw bytes read so far across all files. */
@@ -30,28 +37,30 @@ export interface ReplayResult {
   spansRead: number;
 }
 
-/** How often (in spans) the buffer is asked to cut idle traces. */
-const CUT_EVERY = 4096;
-
 export async function replayFiles(
   files: string[],
   onTree: TreeHandler,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
-  const buffer = new TraceBuffer(options.buffer);
+  const assembler = new ReplayAssembler({ buffer: options.buffer, latenessUs: options.latenessUs });
+  const buffer = assembler.buffer;
   const problems = new ProblemLog();
   const result: ReplayResult = { files: [], problems, spansRead: 0 };
-  let watermark = Number.NEGATIVE_INFINITY;
   let bytesBefore = 0;
   let fileBytes = 0;
-  const emit = (trees: ReturnType<TraceBuffer["flush"]>) => {
-    for (const trace of trees) onTree(buildCallTree(trace));
+  let brokenParents = 0;
+  const emit = (traces: Trace[]) => {
+    for (const trace of traces) {
+      const tree = buildCallTree(trace);
+      brokenParents += tree.stats.brokenParents;
+      onTree(tree);
+    }
   };
   const sink: SpanSink = {
     span(span: Span) {
-      if (span.endUs > watermark) watermark = span.endUs;
-      buffer.push(span, watermark);
-      if (++result.spansRead % CUT_EVERY === 0) emit(buffer.cutIdle(watermark));
+      result.spansRead++;
+      const done = assembler.push(span);
+      if (done.length) emit(done);
     },
     problem(p) {
       problems.add(p);
@@ -66,15 +75,21 @@ export async function replayFiles(
         fileBytes = n;
         report(bytesBefore + n);
       });
-    const format = await readTraceFile(file, sink, { maxLineBytes: options.maxLineBytes, onBytes });
+    const format = await readTraceFile(file, sink, {
+      maxLineBytes: options.maxLineBytes,
+      maxFileBytes: options.maxFileBytes,
+      onBytes,
+    });
     bytesBefore += fileBytes;
     fileBytes = 0;
     result.files.push({ file, format });
     if (result.stoppedAt) break;
   }
-  emit(buffer.flush());
+  emit(assembler.flush());
   const stats = buffer.stats();
   problems.count("NF_TRACE_EVICTED", stats.evictedTraces);
   problems.count("NF_TRACE_TOO_MANY_SPANS", stats.splitTraces);
+  problems.count("NF_SPAN_FUTURE", assembler.futureSpans);
+  problems.count("NF_SPAN_PARENT_CYCLE", brokenParents);
   return result;
 }

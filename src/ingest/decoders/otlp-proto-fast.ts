@@ -314,22 +314,43 @@ export function decodeResourceSpansFast(element: Buffer, where: Location, sink: 
   const b: Batch = { where, resource: {}, spans: [], problems: [] };
   try {
     const end = element.length;
-    const resources: number[] = [];
-    const scopes: number[] = [];
+    // Nothing is collected per field: a message of a million empty `resource` fields (issue 17.1)
+    // costs a loop, not a million ranges. A repeated resource merges, in order, as it is read.
+    let first = -1;
+    let firstEnd = -1;
+    let merged: Attributes | undefined;
     while (r.pos < end) {
       const tag = r.tag(end);
-      if (tag === T1_LEN || tag === T2_LEN) {
+      if (tag === T1_LEN) {
         const stop = r.payloadEnd(end);
-        (tag === T1_LEN ? resources : scopes).push(r.pos, stop);
+        if (first < 0) {
+          first = r.pos;
+          firstEnd = stop;
+        } else {
+          const at = r.pos;
+          if (!merged) {
+            merged = {};
+            r.pos = first;
+            resourceInto(r, firstEnd, 1, merged);
+          }
+          r.pos = at;
+          resourceInto(r, stop, 1, merged);
+        }
         r.pos = stop;
-      } else if (tag === T3_LEN)
+      } else if (tag === T2_LEN)
+        r.pos = r.payloadEnd(end); // scope_spans, read below once the resource is known
+      else if (tag === T3_LEN)
         r.skipString(end); // schema_url
       else r.skip(tag & 7, end, 0, tag >>> 3); // includes the deprecated field 1000, reserved now
     }
-    b.resource = resourceOf(r, resources);
-    for (let i = 0; i < scopes.length; i += 2) {
-      r.pos = scopes[i];
-      scopeSpans(r, scopes[i + 1], 1, b, i / 2);
+    b.resource = merged ?? resourceOf(r, first < 0 ? [] : [first, firstEnd]);
+    r.pos = 0;
+    for (let scope = 0; r.pos < end; ) {
+      const tag = r.tag(end);
+      const stop = tag === T1_LEN || tag === T2_LEN || tag === T3_LEN ? r.payloadEnd(end) : -1;
+      if (stop < 0) r.skip(tag & 7, end, 0, tag >>> 3);
+      else if (tag === T2_LEN) scopeSpans(r, stop, 1, b, scope++);
+      r.pos = Math.max(r.pos, stop);
     }
   } catch (error) {
     if (!(error instanceof ProtoMalformed)) throw error;

@@ -241,7 +241,9 @@ describe.each(["fast", "reference"] as const)("the OTLP protobuf decoder (%s)", 
     const small = encodeRequest(request([span({ name: "small" })]));
     const { spans, problems } = await run(Buffer.concat([big, small]), { maxElementBytes: 200 });
     expect(spans.map((s) => s.name)).toEqual(["small"]);
-    expect(problems.map((p) => [p.code, p.where.path])).toEqual([["NF_PROTO_MALFORMED", "resourceSpans[0]"]]);
+    expect(problems.map((p) => [p.code, p.where.path])).toEqual([
+      ["NF_ELEMENT_TOO_LARGE", "resourceSpans[0]"],
+    ]);
     expect(problems[0].message).toMatch(/more than maxElementBytes/);
   });
 

@@ -29,7 +29,9 @@ export interface OtlpProtoOptions {
 }
 
 export const OTLP_PROTO_DEFAULTS = {
-  maxElementBytes: 256 * 1024 * 1024,
+  // 64 MiB: 16× gRPC's default message limit, so a real batch passes; a 250 MB message of empty
+  // fields (issue 17.1) is skipped without being held.
+  maxElementBytes: 64 * 1024 * 1024,
   maxFrameBytes: 1024 * 1024 * 1024,
   decoder: "fast",
 } as const satisfies OtlpProtoOptions;
@@ -121,11 +123,16 @@ async function readRequest(run: Run, end: number, prefix: string): Promise<boole
     }
     const path = `${prefix}resourceSpans[${index++}]`;
     if (length > run.maxElementBytes) {
-      malformed(
-        run,
-        `${length} bytes, more than maxElementBytes (${run.maxElementBytes}): skipped`,
-        payloadAt,
-        path,
+      run.sink.problem(
+        problem(
+          "NF_ELEMENT_TOO_LARGE",
+          `${length} bytes, more than maxElementBytes (${run.maxElementBytes})`,
+          {
+            file: run.file,
+            offset: payloadAt,
+            path,
+          },
+        ),
       );
       if (!(await src.skip(length))) return false;
       continue;

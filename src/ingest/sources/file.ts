@@ -28,9 +28,18 @@ export interface FileReadOptions {
   maxLineBytes?: number;
   /** Called with the number of raw (possibly compressed) bytes read so far. */
   onBytes?: (bytes: number) => void;
+  /** Most content bytes (after decompression) read from one file; the rest is reported and skipped. */
+  maxFileBytes?: number;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+/** 4 GiB: far above any real export, far below what a gzip bomb expands to (1032:1 at most per pass). */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** Thrown through the decoders when a file's content passes --max-file-bytes; `code` lets them rethrow it. */
+export class FileTooLarge extends Error {
+  readonly code = "NF_FILE_TOO_LARGE";
+}
 const SNIFF_BYTES = 1024 * 1024;
 
 async function readHead(file: string): Promise<Buffer> {
@@ -166,8 +175,11 @@ export async function readTraceFile(
   if (gzip) raw.on("error", (error) => content.destroy(error));
 
   let offset = 0;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const counted = (async function* () {
     for await (const chunk of content) {
+      // Stopping here also stops the gunzip stream: a bomb is never inflated past the limit.
+      if (offset + chunk.length > maxFileBytes) throw new FileTooLarge(`${file}`);
       offset += chunk.length;
       yield chunk as Buffer;
     }
@@ -193,7 +205,15 @@ export async function readTraceFile(
       });
   } catch (error) {
     const code = (error as { code?: string }).code ?? "";
-    if (code.startsWith("Z_")) {
+    if (error instanceof FileTooLarge) {
+      sink.problem(
+        problem(
+          "NF_FILE_TOO_LARGE",
+          `more than ${maxFileBytes} bytes${gzip ? " after decompression" : ""}: the rest is skipped`,
+          { file, offset },
+        ),
+      );
+    } else if (code.startsWith("Z_")) {
       sink.problem(problem("NF_GZIP_CORRUPT", (error as Error).message, { file, offset }));
     } else {
       sink.problem(problem("NF_FILE_UNREADABLE", (error as Error).message, { file, offset }));

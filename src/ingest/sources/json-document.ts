@@ -95,7 +95,9 @@ export async function decodeJsonDocument(
   try {
     await pipeline(counted, parser.asStream(), consume);
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith?.("Z_")) throw error;
+    // Errors of the stream under the document (gzip, the file size limit) are the file reader's.
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith?.("Z_") || code === "NF_FILE_TOO_LARGE") throw error;
     // What was read before the error is decoded: the Zipkin records held, whole elements streamed.
     router.end();
     // The parser knows what it expected, not where: the chunk's end is all we have, unless the

@@ -1,9 +1,11 @@
 /**
  * Expands the command line's paths: files as given, directories walked recursively (only files that
  * look like trace exports, so a README beside the data is not an error), globs through tinyglobby.
- * The result is sorted so a replay reads files in the same order on every machine.
+ * The result is sorted so a replay reads files in the same order on every machine, and holds each
+ * file once: a file named twice (directly, through a directory and a glob, or through a symlink) is
+ * kept where it first appears (by its real path), so it is not read, and its traces counted, twice.
  */
-import { readdir, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 
@@ -38,6 +40,18 @@ export async function expandPaths(inputs: readonly string[]): Promise<string[]> 
       await walk(input, files);
       out.push(...files.sort());
     } else out.push(input);
+  }
+  return dedupe(out);
+}
+
+async function dedupe(paths: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const path of paths) {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(path);
   }
   return out;
 }
