@@ -91,4 +91,102 @@ describe("nanofuse daemon with a store", () => {
       expect(daemon).toEqual(await storedReport(s, replayed));
     });
   }, 180_000);
+
+  it("after a SIGKILL mid-stream and a restart, stores exactly the aggregates of an uninterrupted daemon", async () => {
+    const url = await postgres.freshUrl();
+    const records = keyedRecords(shopTraces(800, 33));
+    const half = records.length / 2;
+    const topic = await k.topic({ partitions: 2, compression: "snappy" });
+    await k.produce(topic, records.slice(0, half));
+    const steady = uniqueName("steady");
+    const killed = uniqueName("killed");
+    const uninterrupted = startDaemon(k, topic, steady, url);
+    const first = startDaemon(k, topic, killed, url);
+    // Killed right after a checkpoint that left traces in flight: their records will be read again.
+    const stored = () => inStore(url, (store) => store.aggregates.progress(`kafka:${killed}/${topic}`));
+    const inFlight = (progress: Awaited<ReturnType<typeof stored>>) =>
+      progress.some((p) => Number(p.offset) < Number((p.state as { next: string }).next));
+    await inStore(url, (store) =>
+      until(
+        async () => inFlight(await store.aggregates.progress(`kafka:${killed}/${topic}`)),
+        "a checkpoint with traces in flight",
+      ),
+    );
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(first.out.signal).toBe("SIGKILL");
+    const atKill = await stored();
+    expect(inFlight(atKill)).toBe(true);
+
+    await k.produce(topic, records.slice(half));
+    const second = startDaemon(k, topic, killed, url);
+    await untilStoredToEnd(k, url, topic, killed);
+    await untilStoredToEnd(k, url, topic, steady);
+    await stopDaemon(second);
+    await stopDaemon(uninterrupted);
+    expect(second.out.code, second.out.stderr).toBe(0);
+    // The restarted daemon read again, from the checkpoints' low watermarks, records the killed one had read.
+    const resumedAt = atKill.reduce((sum, p) => sum + Number(p.offset), 0);
+    expect(JSON.parse(second.out.stdout).daemon.records).toBe(records.length - resumedAt);
+
+    const replayed = await replayIntoStore(
+      dir,
+      records.map((r) => r.value),
+      url,
+    );
+    await inStore(url, async (store) => {
+      const afterKill = await storedReport(store, `kafka:${killed}/${topic}`);
+      expect(afterKill.summary.traces).toBe(800);
+      expect(afterKill).toEqual(await storedReport(store, `kafka:${steady}/${topic}`));
+      expect(afterKill).toEqual(await storedReport(store, replayed));
+    });
+  }, 240_000);
+
+  it("with two daemons in one group on 4 partitions, one stopped mid-run, stores what one daemon stores", async () => {
+    const url = await postgres.freshUrl();
+    const records = keyedRecords(shopTraces(800, 34));
+    const half = records.length / 2;
+    const topic = await k.topic({ partitions: 4, compression: "gzip" });
+    await k.produce(topic, records.slice(0, half));
+    const alone = uniqueName("alone");
+    const shared = uniqueName("shared");
+    const single = startDaemon(k, topic, alone, url);
+    const a = startDaemon(k, topic, shared, url);
+    const b = startDaemon(k, topic, shared, url);
+    // Both own partitions and all four have a checkpoint before one of them leaves.
+    const owns = (run: typeof a) => /partitions \[\d/.test(run.out.stderr.split("\n").slice(-3).join("\n"));
+    await until(() => owns(a) && owns(b), "both daemons to own partitions", 90_000);
+    await inStore(url, (store) =>
+      until(
+        async () => (await store.aggregates.progress(`kafka:${shared}/${topic}`)).length === 4,
+        "a checkpoint of every partition",
+      ),
+    );
+    await stopDaemon(b);
+    expect(b.out.code, b.out.stderr).toBe(0);
+    const left = JSON.parse(b.out.stdout).daemon.partitions as number[];
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(4);
+
+    await k.produce(topic, records.slice(half));
+    await untilStoredToEnd(k, url, topic, shared);
+    await untilStoredToEnd(k, url, topic, alone);
+    await stopDaemon(a);
+    await stopDaemon(single);
+    expect(a.out.code, a.out.stderr).toBe(0);
+    // The one that stayed took over the partitions of the one that left.
+    expect(JSON.parse(a.out.stdout).daemon.partitions).toEqual([0, 1, 2, 3]);
+
+    const replayed = await replayIntoStore(
+      dir,
+      records.map((r) => r.value),
+      url,
+    );
+    await inStore(url, async (store) => {
+      const two = await storedReport(store, `kafka:${shared}/${topic}`);
+      expect(two.summary.traces).toBe(800);
+      expect(two).toEqual(await storedReport(store, `kafka:${alone}/${topic}`));
+      expect(two).toEqual(await storedReport(store, replayed));
+    });
+  }, 240_000);
 });
