@@ -12,12 +12,13 @@ import { storeLocation } from "../config/store.ts";
 import { analysisOf } from "../daemon/analysis.ts";
 import type { DaemonStats } from "../daemon/daemon.ts";
 import { DAEMON_DEFAULTS } from "../daemon/options.ts";
+import { DaemonPlanner, DEFAULT_PLANNER_OPTIONS } from "../daemon/planner.ts";
 import type { StoreCheckpointSink } from "../daemon/store-sink.ts";
 import { KAFKA_ENCODINGS, type KafkaEncoding } from "../ingest/sources/kafka-records.ts";
 import { describeLocation, parseStoreLocation } from "../store/location.ts";
 import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
-import { positiveInteger } from "./numbers.ts";
+import { nonNegative, positive, positiveInteger } from "./numbers.ts";
 
 interface DaemonCliOptions {
   brokers: string;
@@ -36,6 +37,11 @@ interface DaemonCliOptions {
   format: "text" | "json";
   store?: string;
   fetchMaxWaitMs: number;
+  scope: string;
+  planEveryS: number;
+  planBarrierWaitShare: number;
+  planNetworkShare: number;
+  planMinTraces: number;
 }
 
 const integer = (flags: string, description: string, value: number) =>
@@ -114,6 +120,35 @@ export function daemonCommand(state: CommandState): Command {
       "--store <location>",
       "where windows and checkpoints go: postgres://… (several daemons), a PGlite directory (default ./.nanofuse, or DATABASE_URL)",
     )
+    .option("--scope <name>", "scope of the planner's proposals", DEFAULT_PLANNER_OPTIONS.scope)
+    .addOption(
+      new Option("--plan-every-s <s>", "plan at least this often while traces arrive (leader only)")
+        .argParser(positive)
+        .default(DEFAULT_PLANNER_OPTIONS.everyMs / 1000),
+    )
+    .addOption(
+      new Option(
+        "--plan-barrier-wait-share <x>",
+        "plan early when barrier wait reaches this share of latency",
+      )
+        .argParser(nonNegative)
+        .default(DEFAULT_PLANNER_OPTIONS.barrierWaitShare),
+    )
+    .addOption(
+      new Option(
+        "--plan-network-share <x>",
+        "plan early when critical-path network time reaches this share of latency",
+      )
+        .argParser(nonNegative)
+        .default(DEFAULT_PLANNER_OPTIONS.networkShare),
+    )
+    .addOption(
+      integer(
+        "--plan-min-traces <n>",
+        "fewest traces since the last plan for an early plan",
+        DEFAULT_PLANNER_OPTIONS.minTraces,
+      ),
+    )
     .action(async (opts: DaemonCliOptions) => {
       // Loaded here, so that other commands do not load kafkajs.
       const { KafkaDaemon } = await import("../daemon/daemon.ts");
@@ -122,8 +157,15 @@ export function daemonCommand(state: CommandState): Command {
       const location = parseStoreLocation(storeLocation(opts.store));
       const store = await openStore(location);
       const sink = new StoreCheckpointSink(store);
+      const planner = new DaemonPlanner(store, Date.now(), {
+        scope: opts.scope,
+        everyMs: opts.planEveryS * 1000,
+        barrierWaitShare: opts.planBarrierWaitShare,
+        networkShare: opts.planNetworkShare,
+        minTraces: opts.planMinTraces,
+      });
       try {
-        state.exitCode = await runDaemon(opts, sink, describeLocation(location), KafkaDaemon);
+        state.exitCode = await runDaemon(opts, { sink, planner }, describeLocation(location), KafkaDaemon);
       } finally {
         await store.close();
       }
@@ -132,7 +174,7 @@ export function daemonCommand(state: CommandState): Command {
 
 async function runDaemon(
   opts: DaemonCliOptions,
-  sink: StoreCheckpointSink,
+  { sink, planner }: { sink: StoreCheckpointSink; planner: DaemonPlanner },
   where: string,
   KafkaDaemon: typeof import("../daemon/daemon.ts").KafkaDaemon,
 ): Promise<number> {
@@ -157,6 +199,7 @@ async function runDaemon(
       tickUs: (opts.idleMs * 1000) / 10,
     },
     sink,
+    planner,
     log: (line) => process.stderr.write(`nanofuse daemon: ${line}\n`),
   });
   await daemon.start();

@@ -109,6 +109,17 @@ export class KafkaDaemon {
       resumeBufferedSpans: merged.resumeBufferedSpans ?? Math.floor(merged.maxBufferedSpans * 0.8),
       quietMs: merged.quietMs ?? idleUs / 1000,
     };
+    const planner = this.options.planner;
+    if (planner) {
+      const onTree = this.options.worker.onTree;
+      this.options.worker = {
+        ...this.options.worker,
+        onTree: (tree) => {
+          planner.add(tree);
+          onTree?.(tree);
+        },
+      };
+    }
     registerKafkaCodecs();
     this.source = `kafka:${this.options.group}/${this.options.topic}`;
     this.kafka = new Kafka({
@@ -164,6 +175,7 @@ export class KafkaDaemon {
   async abort(): Promise<void> {
     clearInterval(this.timer);
     this.assigned.clear();
+    await this.options.planner?.release();
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
@@ -214,6 +226,7 @@ export class KafkaDaemon {
         await this.commit(partition, entry);
       }
       const committed = this.options.clock();
+      await this.options.planner?.release();
       await this.consumer.disconnect();
       await this.producer.disconnect();
       this.lastStop = {
@@ -378,6 +391,16 @@ export class KafkaDaemon {
       this.paused = false;
       this.consumer.resume([{ topic: this.options.topic }]);
     }
+    try {
+      const planned = await this.options.planner?.tick(now);
+      if (planned)
+        this.options.log(
+          `planned: proposal #${planned.proposal.id} version ${planned.proposal.version} of ${planned.proposal.scope}` +
+            (planned.created ? "" : " (unchanged)"),
+        );
+    } catch (error) {
+      this.options.log(`planning failed, tried again later: ${(error as Error).message}`);
+    }
   }
 
   /** Store first, then the group's offset; one commit at a time per partition. */
@@ -415,6 +438,7 @@ export class KafkaDaemon {
       return;
     }
     worker.committed(commit);
+    this.options.planner?.committed(commit.windows);
     this.commits++;
     try {
       const offset = String(commit.checkpoint.offset);

@@ -5,6 +5,7 @@
 import type { KafkaEncoding } from "../ingest/sources/kafka-records.ts";
 import type { CheckpointSink } from "./checkpoint.ts";
 import type { PartitionWorkerOptions } from "./partition-worker.ts";
+import type { DaemonPlanner } from "./planner.ts";
 
 export interface DaemonOptions {
   brokers: string[];
@@ -31,6 +32,8 @@ export interface DaemonOptions {
   maxBytes: number;
   worker: Partial<PartitionWorkerOptions>;
   sink: CheckpointSink;
+  /** Fed every completed trace and committed window; runs when this daemon holds the planner lease. */
+  planner?: DaemonPlanner;
   /** Wall-clock milliseconds; the daemon's only clock. */
   clock: () => number;
   log: (line: string) => void;
