@@ -5,17 +5,20 @@
  * group, resumes where the store says; the report printed on SIGINT/SIGTERM is what the store holds
  * for this group and topic.
  */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { analysisSummary, edgeReports, operationReports, unitReports } from "../analyse/report.ts";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
 import { storeLocation } from "../config/store.ts";
 import { analysisOf } from "../daemon/analysis.ts";
 import type { DaemonStats } from "../daemon/daemon.ts";
+import { startHealthServer } from "../daemon/health-server.ts";
+import { DaemonMetrics } from "../daemon/metrics.ts";
 import { DAEMON_DEFAULTS } from "../daemon/options.ts";
 import { DaemonPlanner, DEFAULT_PLANNER_OPTIONS } from "../daemon/planner.ts";
 import type { StoreCheckpointSink } from "../daemon/store-sink.ts";
 import { KAFKA_ENCODINGS, type KafkaEncoding } from "../ingest/sources/kafka-records.ts";
 import { describeLocation, parseStoreLocation } from "../store/location.ts";
+import type { Store } from "../store/store.ts";
 import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
 import { nonNegative, positive, positiveInteger } from "./numbers.ts";
@@ -42,6 +45,15 @@ interface DaemonCliOptions {
   planBarrierWaitShare: number;
   planNetworkShare: number;
   planMinTraces: number;
+  metricsListen: { host: string; port: number };
+}
+
+/** `host:port` (IPv6 in brackets); port 0 asks for a free one. */
+function hostPort(value: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new InvalidArgumentError(`expected host:port, got ${value}`);
+  return { host: match[1].replace(/^\[|\]$/g, ""), port };
 }
 
 const integer = (flags: string, description: string, value: number) =>
@@ -149,6 +161,14 @@ export function daemonCommand(state: CommandState): Command {
         DEFAULT_PLANNER_OPTIONS.minTraces,
       ),
     )
+    .addOption(
+      new Option(
+        "--metrics-listen <host:port>",
+        "where /metrics (Prometheus), /healthz and /readyz are served; port 0 picks a free one",
+      )
+        .argParser(hostPort)
+        .default(hostPort("127.0.0.1:9464"), "127.0.0.1:9464"),
+    )
     .action(async (opts: DaemonCliOptions) => {
       // Loaded here, so that other commands do not load kafkajs.
       const { KafkaDaemon } = await import("../daemon/daemon.ts");
@@ -165,7 +185,12 @@ export function daemonCommand(state: CommandState): Command {
         minTraces: opts.planMinTraces,
       });
       try {
-        state.exitCode = await runDaemon(opts, { sink, planner }, describeLocation(location), KafkaDaemon);
+        state.exitCode = await runDaemon(
+          opts,
+          { sink, planner, store },
+          describeLocation(location),
+          KafkaDaemon,
+        );
       } finally {
         await store.close();
       }
@@ -174,7 +199,7 @@ export function daemonCommand(state: CommandState): Command {
 
 async function runDaemon(
   opts: DaemonCliOptions,
-  { sink, planner }: { sink: StoreCheckpointSink; planner: DaemonPlanner },
+  { sink, planner, store }: { sink: StoreCheckpointSink; planner: DaemonPlanner; store: Store },
   where: string,
   KafkaDaemon: typeof import("../daemon/daemon.ts").KafkaDaemon,
 ): Promise<number> {
@@ -200,8 +225,36 @@ async function runDaemon(
     },
     sink,
     planner,
+    onFlush: (ms) => metrics.flushed(ms),
     log: (line) => process.stderr.write(`nanofuse daemon: ${line}\n`),
   });
+  const metrics = new DaemonMetrics(
+    () => daemon.stats(),
+    () => planner.stats(),
+  );
+  const http = await startHealthServer({
+    ...opts.metricsListen,
+    metrics,
+    ping: () => store.ping(),
+    ready: () => daemon.ready(),
+  });
+  process.stderr.write(
+    `nanofuse daemon: metrics on ${http.url}/metrics, health on ${http.url}/healthz and ${http.url}/readyz\n`,
+  );
+  try {
+    return await consumeUntilSignal(opts, daemon, { sink, planner }, where);
+  } finally {
+    await http.close();
+    await metrics.shutdown();
+  }
+}
+
+async function consumeUntilSignal(
+  opts: DaemonCliOptions,
+  daemon: import("../daemon/daemon.ts").KafkaDaemon,
+  { sink, planner }: { sink: StoreCheckpointSink; planner: DaemonPlanner },
+  where: string,
+): Promise<number> {
   await daemon.start();
   process.stderr.write(
     `nanofuse daemon: consuming ${opts.topic} as group ${opts.group} from ${opts.brokers} into ${where}\n`,
@@ -225,6 +278,7 @@ async function runDaemon(
     const doc = {
       summary: { ...analysisSummary(result), rejected: daemon.problems.bySeverity("reject") },
       daemon: stats,
+      planner: planner.stats(),
       edges: edgeReports(result),
       units: unitReports(result),
       operations: operationReports(result),

@@ -49,6 +49,12 @@ export interface DaemonStats {
   pauses: number;
   commits: number;
   conflicts: number;
+  /** Spans the trace buffers dropped as exact duplicates of spans they held. */
+  duplicateSpans: number;
+  /** Traces completed early, flagged partial, because the buffer was full or they grew too old. */
+  evictedTraces: number;
+  /** Per assigned partition: records in the partition not yet read (high watermark − next offset). */
+  lag: { partition: number; records: number }[];
 }
 
 interface Assigned {
@@ -57,6 +63,8 @@ interface Assigned {
   activeAt: number;
   committedAt: number;
   committing?: Promise<void>;
+  /** The partition's high watermark at the last fetch. */
+  highWatermark?: number;
 }
 
 /** Collects one record's spans and problems. */
@@ -89,7 +97,15 @@ export class KafkaDaemon {
   private commits = 0;
   private conflicts = 0;
   /** Counters of workers that were dropped (partition lost), so totals never go backwards. */
-  private readonly retired = { records: 0, spans: 0, traces: 0, alreadyCounted: 0 };
+  private readonly retired = {
+    records: 0,
+    spans: 0,
+    traces: 0,
+    alreadyCounted: 0,
+    duplicateSpans: 0,
+    evictedTraces: 0,
+  };
+  private running = false;
   private crashed?: Error;
   /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
   lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
@@ -166,6 +182,7 @@ export class KafkaDaemon {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => void this.maintain(), this.options.maintainIntervalMs);
+    this.running = true;
   }
 
   /**
@@ -173,6 +190,7 @@ export class KafkaDaemon {
    * the next owner of the partitions resumes from the last checkpoint.
    */
   async abort(): Promise<void> {
+    this.running = false;
     clearInterval(this.timer);
     this.assigned.clear();
     await this.options.planner?.release();
@@ -187,7 +205,8 @@ export class KafkaDaemon {
 
   stats(): DaemonStats {
     const totals = { ...this.retired, inFlightTraces: 0, bufferedSpans: 0 };
-    for (const { worker } of this.assigned.values()) {
+    const lag: DaemonStats["lag"] = [];
+    for (const [partition, { worker, highWatermark }] of this.assigned) {
       const c = worker.counters;
       totals.records += c.records;
       totals.spans += c.spans;
@@ -196,7 +215,12 @@ export class KafkaDaemon {
       const buffer = worker.bufferStats();
       totals.inFlightTraces += buffer.bufferedTraces;
       totals.bufferedSpans += buffer.bufferedSpans;
+      totals.duplicateSpans += buffer.duplicates;
+      totals.evictedTraces += buffer.evictedTraces;
+      if (highWatermark !== undefined && Number.isFinite(worker.nextOffset))
+        lag.push({ partition, records: Math.max(0, highWatermark - worker.nextOffset) });
     }
+    lag.sort((a, b) => a.partition - b.partition);
     return {
       partitions: [...this.assigned.keys()].sort((a, b) => a - b),
       ...totals,
@@ -206,7 +230,13 @@ export class KafkaDaemon {
       pauses: this.pauses,
       commits: this.commits,
       conflicts: this.conflicts,
+      lag,
     };
+  }
+
+  /** Consuming: started, not stopping, and the consumer not failed for good (/readyz). */
+  ready(): boolean {
+    return this.running && this.crashed === undefined;
   }
 
   /**
@@ -216,6 +246,7 @@ export class KafkaDaemon {
    * them partial, and then again whole). Resolves to false when the deadline cut the work short.
    */
   async stop(options: { flush?: boolean } = {}): Promise<boolean> {
+    this.running = false;
     clearInterval(this.timer);
     const work = (async () => {
       const began = this.options.clock();
@@ -288,6 +319,7 @@ export class KafkaDaemon {
     const entry = await this.entryFor(partition, batch.firstOffset());
     if (!entry) return;
     const { worker } = entry;
+    entry.highWatermark = Number(batch.highWatermark);
     const cap = this.options.maxBufferedSpans;
     const others = this.bufferedSpans() - worker.bufferedSpans();
     for (const message of batch.messages) {
@@ -418,6 +450,7 @@ export class KafkaDaemon {
 
   private async write(partition: number, entry: Assigned): Promise<void> {
     const { worker } = entry;
+    const began = this.options.clock();
     await this.deadLetters.settle();
     const commit: WindowCommit = worker.prepareCommit(this.source);
     let outcome: "committed" | "conflict";
@@ -447,6 +480,7 @@ export class KafkaDaemon {
       // A rebalance in progress refuses it; the store's checkpoint is the one that counts.
       this.options.log(`offset commit of partition ${partition} refused: ${(error as Error).message}`);
     }
+    this.options.onFlush?.(this.options.clock() - began);
   }
 
   private retire(partition: number): void {
@@ -457,6 +491,9 @@ export class KafkaDaemon {
     this.retired.spans += c.spans;
     this.retired.traces += c.traces;
     this.retired.alreadyCounted += c.alreadyCounted;
+    const buffer = entry.worker.bufferStats();
+    this.retired.duplicateSpans += buffer.duplicates;
+    this.retired.evictedTraces += buffer.evictedTraces;
     this.assigned.delete(partition);
   }
 }

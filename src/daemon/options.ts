@@ -34,6 +34,8 @@ export interface DaemonOptions {
   sink: CheckpointSink;
   /** Fed every completed trace and committed window; runs when this daemon holds the planner lease. */
   planner?: DaemonPlanner;
+  /** Called after each store commit of a partition, with how long store and Kafka commits took. */
+  onFlush?: (ms: number) => void;
   /** Wall-clock milliseconds; the daemon's only clock. */
   clock: () => number;
   log: (line: string) => void;

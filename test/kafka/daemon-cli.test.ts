@@ -46,7 +46,7 @@ describe("nanofuse daemon", () => {
     const group = uniqueName("cli");
     const args = ["daemon", "--topic", topic, "--group", group, "--idle-ms", "1000"];
     args.push("--commit-interval-ms", "200", "--status-every-s", "1", "--format", "json");
-    args.push("--store", await postgres.freshUrl());
+    args.push("--store", await postgres.freshUrl(), "--metrics-listen", "127.0.0.1:0");
     const run = nanofuse(args, k.brokers.join(","));
     await until(
       () => / records 120 .* in flight 0 /.test(run.out.stderr),

@@ -35,7 +35,7 @@ export function startDaemon(
   const args = ["daemon", "--brokers", k.brokers.join(","), "--topic", topic, "--group", group];
   args.push("--store", store, "--idle-ms", IDLE_MS, "--commit-interval-ms", "200", "--status-every-s", "1");
   // kafkajs's rebalance waits on the fetch's max wait (DESIGN.md): short in tests.
-  args.push("--fetch-max-wait-ms", "500", "--format", "json", ...extra);
+  args.push("--fetch-max-wait-ms", "500", "--metrics-listen", "127.0.0.1:0", "--format", "json", ...extra);
   const env = { ...process.env };
   delete env.KAFKA_BROKERS;
   delete env.DATABASE_URL;
@@ -55,6 +55,13 @@ export function startDaemon(
     }),
   );
   return { child, out, exited };
+}
+
+/** The base URL of the daemon's /metrics, /healthz and /readyz, once it printed it. */
+export async function healthUrl(run: DaemonProcess): Promise<string> {
+  const pattern = /metrics on (http:\/\/\S+)\/metrics/;
+  await until(() => pattern.test(run.out.stderr), "the daemon to print its metrics address");
+  return (pattern.exec(run.out.stderr) as RegExpExecArray)[1];
 }
 
 /** SIGTERM, then the exit: the daemon commits and leaves the group. */
