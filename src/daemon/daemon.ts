@@ -36,6 +36,7 @@ import { DAEMON_DEFAULTS, type DaemonOptions } from "./options.ts";
 import { PartitionWorker } from "./partition-worker.ts";
 
 export interface DaemonStats {
+  /** Assigned by the group's last join, or being read. */
   partitions: number[];
   records: number;
   spans: number;
@@ -106,6 +107,8 @@ export class KafkaDaemon {
     evictedTraces: 0,
   };
   private running = false;
+  /** The partitions of the last group join, fetched from yet or not (a partition at its end sends no batch). */
+  private owned = new Set<number>();
   private crashed?: Error;
   /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
   lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
@@ -170,6 +173,7 @@ export class KafkaDaemon {
     }
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const mine = new Set(payload.memberAssignment[this.options.topic] ?? []);
+      this.owned = mine;
       for (const partition of [...this.assigned.keys()]) if (!mine.has(partition)) this.retire(partition);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -222,7 +226,7 @@ export class KafkaDaemon {
     }
     lag.sort((a, b) => a.partition - b.partition);
     return {
-      partitions: [...this.assigned.keys()].sort((a, b) => a - b),
+      partitions: [...new Set([...this.owned, ...this.assigned.keys()])].sort((a, b) => a - b),
       ...totals,
       deadLettered: this.deadLetters.sent,
       deadLetterFailed: this.deadLetters.failed,
