@@ -70,7 +70,13 @@ function procStatus(pid: number | "self", field: "VmRSS" | "VmHWM"): number {
 }
 
 async function produce(kafka: Kafka, topic: string, records: TestRecord[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: on a loaded machine a timed-out request is sent again, and without it the topic can
+  // hold a record twice (seen here: a daemon "analysed" more spans than were produced).
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   for (let i = 0; i < records.length; ) {
     const chunk = [];

@@ -36,6 +36,7 @@ import { DAEMON_DEFAULTS, type DaemonOptions } from "./options.ts";
 import { PartitionWorker } from "./partition-worker.ts";
 
 export interface DaemonStats {
+  /** Assigned by the group's last join, or being read. */
   partitions: number[];
   records: number;
   spans: number;
@@ -49,6 +50,12 @@ export interface DaemonStats {
   pauses: number;
   commits: number;
   conflicts: number;
+  /** Spans the trace buffers dropped as exact duplicates of spans they held. */
+  duplicateSpans: number;
+  /** Traces completed early, flagged partial, because the buffer was full or they grew too old. */
+  evictedTraces: number;
+  /** Per assigned partition: records in the partition not yet read (high watermark − next offset). */
+  lag: { partition: number; records: number }[];
 }
 
 interface Assigned {
@@ -57,6 +64,8 @@ interface Assigned {
   activeAt: number;
   committedAt: number;
   committing?: Promise<void>;
+  /** The partition's high watermark at the last fetch. */
+  highWatermark?: number;
 }
 
 /** Collects one record's spans and problems. */
@@ -89,7 +98,17 @@ export class KafkaDaemon {
   private commits = 0;
   private conflicts = 0;
   /** Counters of workers that were dropped (partition lost), so totals never go backwards. */
-  private readonly retired = { records: 0, spans: 0, traces: 0, alreadyCounted: 0 };
+  private readonly retired = {
+    records: 0,
+    spans: 0,
+    traces: 0,
+    alreadyCounted: 0,
+    duplicateSpans: 0,
+    evictedTraces: 0,
+  };
+  private running = false;
+  /** The partitions of the last group join, fetched from yet or not (a partition at its end sends no batch). */
+  private owned = new Set<number>();
   private crashed?: Error;
   /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
   lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
@@ -109,6 +128,17 @@ export class KafkaDaemon {
       resumeBufferedSpans: merged.resumeBufferedSpans ?? Math.floor(merged.maxBufferedSpans * 0.8),
       quietMs: merged.quietMs ?? idleUs / 1000,
     };
+    const planner = this.options.planner;
+    if (planner) {
+      const onTree = this.options.worker.onTree;
+      this.options.worker = {
+        ...this.options.worker,
+        onTree: (tree) => {
+          planner.add(tree);
+          onTree?.(tree);
+        },
+      };
+    }
     registerKafkaCodecs();
     this.source = `kafka:${this.options.group}/${this.options.topic}`;
     this.kafka = new Kafka({
@@ -143,6 +173,7 @@ export class KafkaDaemon {
     }
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const mine = new Set(payload.memberAssignment[this.options.topic] ?? []);
+      this.owned = mine;
       for (const partition of [...this.assigned.keys()]) if (!mine.has(partition)) this.retire(partition);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -155,6 +186,7 @@ export class KafkaDaemon {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => void this.maintain(), this.options.maintainIntervalMs);
+    this.running = true;
   }
 
   /**
@@ -162,8 +194,10 @@ export class KafkaDaemon {
    * the next owner of the partitions resumes from the last checkpoint.
    */
   async abort(): Promise<void> {
+    this.running = false;
     clearInterval(this.timer);
     this.assigned.clear();
+    await this.options.planner?.release();
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
@@ -175,7 +209,8 @@ export class KafkaDaemon {
 
   stats(): DaemonStats {
     const totals = { ...this.retired, inFlightTraces: 0, bufferedSpans: 0 };
-    for (const { worker } of this.assigned.values()) {
+    const lag: DaemonStats["lag"] = [];
+    for (const [partition, { worker, highWatermark }] of this.assigned) {
       const c = worker.counters;
       totals.records += c.records;
       totals.spans += c.spans;
@@ -184,9 +219,14 @@ export class KafkaDaemon {
       const buffer = worker.bufferStats();
       totals.inFlightTraces += buffer.bufferedTraces;
       totals.bufferedSpans += buffer.bufferedSpans;
+      totals.duplicateSpans += buffer.duplicates;
+      totals.evictedTraces += buffer.evictedTraces;
+      if (highWatermark !== undefined && Number.isFinite(worker.nextOffset))
+        lag.push({ partition, records: Math.max(0, highWatermark - worker.nextOffset) });
     }
+    lag.sort((a, b) => a.partition - b.partition);
     return {
-      partitions: [...this.assigned.keys()].sort((a, b) => a - b),
+      partitions: [...new Set([...this.owned, ...this.assigned.keys()])].sort((a, b) => a - b),
       ...totals,
       deadLettered: this.deadLetters.sent,
       deadLetterFailed: this.deadLetters.failed,
@@ -194,7 +234,13 @@ export class KafkaDaemon {
       pauses: this.pauses,
       commits: this.commits,
       conflicts: this.conflicts,
+      lag,
     };
+  }
+
+  /** Consuming: started, not stopping, and the consumer not failed for good (/readyz). */
+  ready(): boolean {
+    return this.running && this.crashed === undefined;
   }
 
   /**
@@ -204,6 +250,7 @@ export class KafkaDaemon {
    * them partial, and then again whole). Resolves to false when the deadline cut the work short.
    */
   async stop(options: { flush?: boolean } = {}): Promise<boolean> {
+    this.running = false;
     clearInterval(this.timer);
     const work = (async () => {
       const began = this.options.clock();
@@ -214,6 +261,7 @@ export class KafkaDaemon {
         await this.commit(partition, entry);
       }
       const committed = this.options.clock();
+      await this.options.planner?.release();
       await this.consumer.disconnect();
       await this.producer.disconnect();
       this.lastStop = {
@@ -275,6 +323,7 @@ export class KafkaDaemon {
     const entry = await this.entryFor(partition, batch.firstOffset());
     if (!entry) return;
     const { worker } = entry;
+    entry.highWatermark = Number(batch.highWatermark);
     const cap = this.options.maxBufferedSpans;
     const others = this.bufferedSpans() - worker.bufferedSpans();
     for (const message of batch.messages) {
@@ -378,6 +427,16 @@ export class KafkaDaemon {
       this.paused = false;
       this.consumer.resume([{ topic: this.options.topic }]);
     }
+    try {
+      const planned = await this.options.planner?.tick(now);
+      if (planned)
+        this.options.log(
+          `planned: proposal #${planned.proposal.id} version ${planned.proposal.version} of ${planned.proposal.scope}` +
+            (planned.created ? "" : " (unchanged)"),
+        );
+    } catch (error) {
+      this.options.log(`planning failed, tried again later: ${(error as Error).message}`);
+    }
   }
 
   /** Store first, then the group's offset; one commit at a time per partition. */
@@ -395,6 +454,7 @@ export class KafkaDaemon {
 
   private async write(partition: number, entry: Assigned): Promise<void> {
     const { worker } = entry;
+    const began = this.options.clock();
     await this.deadLetters.settle();
     const commit: WindowCommit = worker.prepareCommit(this.source);
     let outcome: "committed" | "conflict";
@@ -415,6 +475,7 @@ export class KafkaDaemon {
       return;
     }
     worker.committed(commit);
+    this.options.planner?.committed(commit.windows);
     this.commits++;
     try {
       const offset = String(commit.checkpoint.offset);
@@ -423,6 +484,7 @@ export class KafkaDaemon {
       // A rebalance in progress refuses it; the store's checkpoint is the one that counts.
       this.options.log(`offset commit of partition ${partition} refused: ${(error as Error).message}`);
     }
+    this.options.onFlush?.(this.options.clock() - began);
   }
 
   private retire(partition: number): void {
@@ -433,6 +495,9 @@ export class KafkaDaemon {
     this.retired.spans += c.spans;
     this.retired.traces += c.traces;
     this.retired.alreadyCounted += c.alreadyCounted;
+    const buffer = entry.worker.bufferStats();
+    this.retired.duplicateSpans += buffer.duplicates;
+    this.retired.evictedTraces += buffer.evictedTraces;
     this.assigned.delete(partition);
   }
 }

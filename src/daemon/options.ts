@@ -5,6 +5,7 @@
 import type { KafkaEncoding } from "../ingest/sources/kafka-records.ts";
 import type { CheckpointSink } from "./checkpoint.ts";
 import type { PartitionWorkerOptions } from "./partition-worker.ts";
+import type { DaemonPlanner } from "./planner.ts";
 
 export interface DaemonOptions {
   brokers: string[];
@@ -31,6 +32,10 @@ export interface DaemonOptions {
   maxBytes: number;
   worker: Partial<PartitionWorkerOptions>;
   sink: CheckpointSink;
+  /** Fed every completed trace and committed window; runs when this daemon holds the planner lease. */
+  planner?: DaemonPlanner;
+  /** Called after each store commit of a partition, with how long store and Kafka commits took. */
+  onFlush?: (ms: number) => void;
   /** Wall-clock milliseconds; the daemon's only clock. */
   clock: () => number;
   log: (line: string) => void;

@@ -94,6 +94,11 @@ export class PartitionWorker {
     return this.revision > 0 ? this.next : undefined;
   }
 
+  /** The first offset not yet read (NaN before the first record of a fresh partition). */
+  get nextOffset(): number {
+    return this.next;
+  }
+
   /** False for a record this worker has read already (a re-delivered batch, a rewound fetch). */
   accepts(offset: number): boolean {
     return !(offset < this.next);

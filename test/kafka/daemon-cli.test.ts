@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestKafka, testKafka, uniqueName, until } from "../support/kafka.ts";
 import { keyedRecords, shopTraces } from "../support/kafka-records.ts";
+import { useBackend } from "../support/store-backends.ts";
 
 let k: TestKafka;
 beforeAll(async () => {
@@ -35,6 +36,8 @@ function nanofuse(args: string[], brokers?: string) {
   return { child, out, exited };
 }
 
+const postgres = useBackend("postgres");
+
 describe("nanofuse daemon", () => {
   it("consumes until SIGTERM, then commits its offsets, reports and exits", async () => {
     const traces = shopTraces(120, 21);
@@ -43,6 +46,7 @@ describe("nanofuse daemon", () => {
     const group = uniqueName("cli");
     const args = ["daemon", "--topic", topic, "--group", group, "--idle-ms", "1000"];
     args.push("--commit-interval-ms", "200", "--status-every-s", "1", "--format", "json");
+    args.push("--store", await postgres.freshUrl(), "--metrics-listen", "127.0.0.1:0");
     const run = nanofuse(args, k.brokers.join(","));
     await until(
       () => / records 120 .* in flight 0 /.test(run.out.stderr),

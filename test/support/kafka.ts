@@ -38,7 +38,12 @@ export async function testKafka(): Promise<TestKafka> {
   const kafka = new Kafka({ clientId: "nanofuse-test", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent, so that a request retried under load never writes a record twice.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
 
   const readAll: TestKafka["readAll"] = async (topic, count) => {
