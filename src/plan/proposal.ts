@@ -64,13 +64,26 @@ export function reasonFor(step: Omit<MergeReport, "reason">): string {
   return `${step.kind === "merge" ? "Merging" : "Moving"} ${who} turns ${calls} recorded calls into in-process calls and ${effect} (${ms(removed)} of network time on critical paths in the recording).`;
 }
 
-/** The manifest `nanofuse host` runs: a fused group is named after its units. */
+/**
+ * The manifest `nanofuse host` runs: a fused group is named after its units, in the characters a
+ * group name may use (src/host/manifest.ts: letters, digits, '.', '_', '-'; at most 63), made unique.
+ */
 export function toManifest(proposal: Pick<Proposal, "groups" | "contentHash">): ClusteringManifest {
+  const taken = new Set<string>();
+  const nameOf = (units: string[]) => {
+    const raw = units.length <= 3 ? units.join("_") : `${units[0]}_${units.length - 1}-more`;
+    const base =
+      raw
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .replace(/^[^A-Za-z0-9]+/, "")
+        .slice(0, 56) || "group";
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    taken.add(name);
+    return name;
+  };
   return {
     version: proposal.contentHash.slice(0, 12),
-    groups: proposal.groups.map((units) => ({
-      name: units.length <= 3 ? units.join("+") : `${units[0]}+${units.length - 1}-more`,
-      units,
-    })),
+    groups: proposal.groups.map((units) => ({ name: nameOf(units), units })),
   };
 }

@@ -99,6 +99,11 @@ describe.each(BACKENDS)("rollout observations and applies on %s", (name) => {
       [false, "NF_APPLY_WRITE_FAILED"],
       [true, null],
     ]);
-    expect(applies[0]).toMatchObject({ rolloutId, action: "promote", actor: "judge", result: { attempts: 1 } });
+    expect(applies[0]).toMatchObject({
+      rolloutId,
+      action: "promote",
+      actor: "judge",
+      result: { attempts: 1 },
+    });
   });
 });

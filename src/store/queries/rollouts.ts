@@ -67,7 +67,14 @@ export async function startRollout(tx: Sql, proposalId: number, request: Transit
   await tx.query(
     `insert into rollouts (proposal_id, variant, traffic_share, started_at, policy, automatic)
      values ($1, $2, $3, $4, $5, $6)`,
-    [proposalId, spec.variant, spec.trafficShare, request.at, box(spec.policy ?? {}), spec.automatic === true],
+    [
+      proposalId,
+      spec.variant,
+      spec.trafficShare,
+      request.at,
+      box(spec.policy ?? {}),
+      spec.automatic === true,
+    ],
   );
 }
 
