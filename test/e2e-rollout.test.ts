@@ -94,6 +94,9 @@ function startServe(): Promise<void> {
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read by the assertions
+type Doc = Record<string, any>;
+
 async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(`${api}${path}`, {
     method,
@@ -103,7 +106,7 @@ async function call(method: string, path: string, body?: unknown) {
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, doc: (await response.json()) as Record<string, any> };
+  return { status: response.status, doc: (await response.json()) as Doc };
 }
 
 /** `nanofuse host` with both layouts behind one entry point; resolves with the entry URL. */

@@ -40,6 +40,16 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The request's headers the entry unit reads: its content type, request id and trace context. */
+function forwardedHeaders(request: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = { "content-type": "application/json" };
+  for (const name of ["content-type", "x-request-id", "traceparent", "tracestate"]) {
+    const value = request.headers[name];
+    if (typeof value === "string") out[name] = value;
+  }
+  return out;
+}
+
 export async function startSplitHost(options: SplitHostOptions): Promise<RunningSplitHost> {
   const { split } = options;
   if (!(typeof split === "number" && split >= 0 && split <= 1))
@@ -63,7 +73,7 @@ export async function startSplitHost(options: SplitHostOptions): Promise<Running
       const body = await readBody(request);
       const answer = await fetch(hosts[variant].entryUrl, {
         method: "POST",
-        headers: { "content-type": request.headers["content-type"] ?? "application/json" },
+        headers: forwardedHeaders(request),
         body,
       });
       const bytes = Buffer.from(await answer.arrayBuffer());

@@ -28,7 +28,7 @@ import type { SpanIntake } from "../receiver/app.ts";
 import type { Progress, ProposeResult, Store, WriteSummary } from "../store/store.ts";
 import { PlanningEpoch } from "./planning.ts";
 import { proposePlanned } from "./propose.ts";
-import { type VariantRequest, variantRequest } from "./variants.ts";
+import { RecentRoots, type VariantRequest, variantRequest } from "./variants.ts";
 
 export interface LiveOptions {
   source: string;
@@ -88,6 +88,7 @@ export class LivePipeline implements SpanIntake {
   };
   /** Requests of the variants since the last flush, in completion order. */
   private variantRequests: VariantRequest[] = [];
+  private readonly recentRoots = new RecentRoots();
   private lastFlushAt: Date | null = null;
   private lastPlanAt: Date | null = null;
 
@@ -112,7 +113,11 @@ export class LivePipeline implements SpanIntake {
   }
 
   offer(spans: readonly Span[], nowUs: number): void {
-    for (const span of spans) this.buffer.push(span, nowUs);
+    for (const span of spans) {
+      this.buffer.push(span, nowUs);
+      const request = variantRequest(span);
+      if (request && this.recentRoots.add(span)) this.variantRequests.push(request);
+    }
     this.counts.spansReceived += spans.length;
   }
 
@@ -195,8 +200,6 @@ export class LivePipeline implements SpanIntake {
 
   private analyse(traces: Trace[]): number {
     for (const trace of traces) {
-      const request = variantRequest(trace);
-      if (request) this.variantRequests.push(request);
       const tree = buildCallTree(trace);
       this.period.add(tree);
       this.epoch.add(tree);
