@@ -28,7 +28,7 @@ const SLOW_MS = 900_000;
 const PATIENT_MS = 60_000;
 /** Per cross-group call; the candidate of the second run gets SLOW_DELAY_MS instead. */
 const DELAY_MS = 5;
-const SLOW_DELAY_MS = 40;
+const SLOW_DELAY_MS = 120;
 /** Small looks so that both runs end within a few hundred requests. */
 const POLICY = { maxSamplePerVariant: 75, looks: 3, bootstrapResamples: 500 };
 const MIN_SAMPLE = 25;
@@ -199,6 +199,7 @@ describe("an automatic A/B rollout of the shop under nanofuse host and serve", (
       const status = await rollOut(ids.faster, DELAY_MS);
       expect(status.proposal.state).toBe("promoted");
       const last = status.rollout.judgements.at(-1).result;
+      process.stdout.write(`faster candidate: ${last.explanation}\n`);
       expect(last).toMatchObject({ verdict: "promote", reason: "candidate_faster" });
       expect(last.explanation).toMatch(/Mann-Whitney U = [\d,]+, p = /);
       expect(last.explanation).toMatch(/p50 [\d.]+ ms against [\d.]+ ms \(−/);
@@ -211,7 +212,6 @@ describe("an automatic A/B rollout of the shop under nanofuse host and serve", (
       const audit = (await call("GET", `/api/proposals/${ids.faster}/audit`)).doc.audit;
       expect(audit.at(-1)).toMatchObject({ action: "promote", actor: "nanofuse judge" });
       expect(audit.at(-2).actor).toMatch(/^ana \(token /);
-      process.stdout.write(`faster candidate: ${last.explanation}\n`);
     },
     SLOW_MS,
   );
@@ -222,13 +222,13 @@ describe("an automatic A/B rollout of the shop under nanofuse host and serve", (
       const status = await rollOut(ids.slower, SLOW_DELAY_MS);
       expect(status.proposal.state).toBe("rolled_back");
       const last = status.rollout.judgements.at(-1).result;
+      process.stdout.write(`slower candidate: ${last.explanation}\n`);
       expect(last).toMatchObject({ verdict: "roll_back", reason: "candidate_slower" });
       expect(last.explanation).toMatch(/Mann-Whitney U = [\d,]+, p = /);
       expect(last.latency.cliffsDelta).toBeLessThan(0);
       const audit = (await call("GET", `/api/proposals/${ids.slower}/audit`)).doc.audit;
       expect(audit.at(-1)).toMatchObject({ action: "roll_back", actor: "nanofuse judge" });
       expect(audit.at(-1).reason).toBe(last.explanation);
-      process.stdout.write(`slower candidate: ${last.explanation}\n`);
     },
     SLOW_MS,
   );
