@@ -26,8 +26,19 @@ COPY bin ./bin
 COPY migrations ./migrations
 COPY examples ./examples
 COPY fixtures ./fixtures
+# The embedded store lives in /data (a volume); DATABASE_URL=postgres://… uses PostgreSQL instead.
+# Inside a container the API must listen beyond loopback to be reachable, which `serve` refuses
+# while the store holds no token: create one first (`docker run … token create --role admin`).
+RUN mkdir /data && chown node:node /data
+VOLUME /data
+ENV DATABASE_URL=/data \
+    NANOFUSE_HOST=0.0.0.0 \
+    NANOFUSE_OTLP_HOST=0.0.0.0
 USER node
-# No EXPOSE yet: nothing in the image listens on a fixed port (the embedded server is still to come;
-# `nanofuse host` listens on free loopback ports).
+# 8080: the API, its OpenAPI document and /healthz; 4318: the OTLP/HTTP receiver.
+EXPOSE 8080 4318
+# The image has no curl: Node's own fetch asks /healthz (200 once ready and the store answers).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.NANOFUSE_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "bin/nanofuse.js"]
-CMD ["replay", "fixtures/"]
+CMD ["serve"]

@@ -5,8 +5,10 @@
  * node_modules (not bundled). dist/build.json records every source file compiled in, with its size
  * and mtime: bin/nanofuse.js runs dist/ only while all of them are unchanged, and the sources
  * through tsx otherwise, so a checkout being edited never runs stale JavaScript.
+ * The dashboard (src/web/) is bundled for the browser into dist/web/ beside it: `serve` reads those
+ * files as they are, so there is no build at run time and nothing is fetched from a CDN.
  */
-import { stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -46,4 +48,34 @@ export async function buildDist(outdir = join(ROOT, "dist")): Promise<BuildRecor
   return record;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildDist();
+/** Files of the dashboard copied as they are; app.js is the bundle of src/web/main.ts. */
+const WEB_STATIC = ["index.html", "style.css"];
+
+/** The dashboard for the browser: one minified ES module (sigma, graphology and the views), no chunks. */
+export async function buildWeb(outdir = join(ROOT, "dist", "web")): Promise<{ bytes: number }> {
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { app: "src/web/main.ts" },
+    outdir,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    sourcemap: "linked",
+    metafile: true,
+    legalComments: "linked",
+    logLevel: "warning",
+  });
+  for (const file of WEB_STATIC) await copyFile(join(ROOT, "src", "web", file), join(outdir, file));
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith(".js"))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+  return { bytes };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildDist();
+  await buildWeb();
+}

@@ -8,6 +8,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Command, Option } from "commander";
 import { buildProgram } from "../src/cli/main.ts";
+import { flagOf, type Schema } from "../src/config/options.ts";
+import { SERVE_SCHEMA } from "../src/config/serve.ts";
 import { catalogue } from "../src/errors.ts";
 import { withReadmeBlock } from "./readme-block.ts";
 
@@ -40,6 +42,20 @@ function optionRows(command: Command): string[][] {
     });
 }
 
+/** The configuration reference of a long-running command: one row per option of its schema. */
+function schemaRows(schema: Schema): string[][] {
+  return Object.entries(schema).map(([key, spec]) => [
+    code(flagOf(key)),
+    code(spec.env),
+    code(key),
+    code(spec.value),
+    code(spec.show ? spec.show(spec.default) : String(spec.default)),
+    spec.description.replaceAll("|", "\\|"),
+  ]);
+}
+
+const CONFIG_HEADER = ["flag", "variable", "file key", "value", "default", "meaning"];
+
 function errorRows(): string[][] {
   return Object.entries(catalogue).map(([name, entry]) => [
     code(name),
@@ -60,6 +76,7 @@ export async function readmeBlocks(): Promise<Map<string, string[]>> {
   const blocks = new Map<string, string[]>();
   for (const words of TABLES)
     blocks.set(`options ${words}`, markdownTable(["option", "default", "meaning"], optionRows(find(words))));
+  blocks.set("config serve", markdownTable(CONFIG_HEADER, schemaRows(SERVE_SCHEMA)));
   blocks.set("errors", markdownTable(["code", "kind", "retriable", "meaning"], errorRows()));
   return blocks;
 }

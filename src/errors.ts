@@ -5,10 +5,25 @@
  */
 export const catalogue = {
   NF_FILE_UNREADABLE: { severity: "reject", retriable: false, message: "file cannot be read" },
+  NF_FILE_NOT_REGULAR: {
+    severity: "reject",
+    retriable: false,
+    message: "path is not a regular file (a FIFO, socket, device or directory): not read",
+  },
+  NF_LINE_LIMIT_CLAMPED: {
+    severity: "warn",
+    retriable: false,
+    message: "line limit above the longest string V8 can hold: lowered to it",
+  },
   NF_FILE_EMPTY: { severity: "reject", retriable: false, message: "file is empty" },
   NF_FORMAT_UNKNOWN: { severity: "reject", retriable: false, message: "content is not a known trace format" },
   NF_GZIP_CORRUPT: { severity: "reject", retriable: false, message: "gzip stream is corrupt or truncated" },
   NF_JSON_MALFORMED: { severity: "reject", retriable: false, message: "malformed JSON" },
+  NF_JSON_TOO_DEEP: {
+    severity: "reject",
+    retriable: false,
+    message: "JSON nested too deep: the rest of its element is skipped, the rest of the input read",
+  },
   NF_LINE_TOO_LONG: { severity: "reject", retriable: false, message: "line exceeds the maximum length" },
   NF_PROTO_MALFORMED: { severity: "reject", retriable: false, message: "malformed protobuf" },
   NF_SHAPE_INVALID: {
@@ -28,7 +43,12 @@ export const catalogue = {
   NF_SPAN_FRAGMENT: {
     severity: "warn",
     retriable: false,
-    message: "Zipkin record without timestamp: late data of a span recorded elsewhere, left out",
+    message: "Zipkin fragment without timestamp and no record of its span to merge into: left out",
+  },
+  NF_SPAN_BAD_TEXT: {
+    severity: "warn",
+    retriable: false,
+    message: "span or service name holds invalid UTF-8 or lone surrogates: replaced by U+FFFD",
   },
   NF_SPAN_UNKNOWN_KIND: {
     severity: "warn",
@@ -167,6 +187,11 @@ export const catalogue = {
     message: "content type or encoding is not supported",
   },
   NF_NOT_FOUND: { severity: "reject", retriable: false, message: "not found" },
+  NF_DASHBOARD_NOT_BUILT: {
+    severity: "reject",
+    retriable: false,
+    message: "the dashboard is not built: run npm run build (npm install does it through prepare)",
+  },
   NF_REVISION_REQUIRED: {
     severity: "reject",
     retriable: false,

@@ -1,7 +1,7 @@
 /**
  * The HTTP API, built without listening (style 9: tests drive it with `inject()`, `serve` listens).
  * One plugin per route group under /api/, all behind a bearer token (auth.ts); /healthz is public;
- * OpenAPI at /docs (behind a token too: nothing else is public). Defaults: 64 KiB bodies, 60 writes
+ * OpenAPI at /docs (behind a token too); the dashboard's files at / (public: they hold no data). Defaults: 64 KiB bodies, 60 writes
  * per minute per token, tokens remembered 5 s, proposal reads reused for 1 s.
  */
 import rateLimit from "@fastify/rate-limit";
@@ -22,6 +22,7 @@ import { proposalActionRoutes } from "./routes/proposal-actions.ts";
 import { proposalRoutes } from "./routes/proposals.ts";
 import { rolloutRoutes } from "./routes/rollouts.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { webRoutes } from "./routes/web.ts";
 import { ErrorBody } from "./schemas.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -32,6 +33,8 @@ export interface ApiDeps {
   ready?: () => boolean;
   /** How promoted and rolled-back layouts reach the deployment (none: only the state changes). */
   applier?: Applier | null;
+  /** The built dashboard (dist/web/), served at `/`; none: no dashboard. */
+  webDir?: string;
 }
 
 export interface ApiOptions {
@@ -94,6 +97,7 @@ export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {})
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiHooks: { onRequest } });
   await app.register(healthRoutes, { ready: deps.ready ?? (() => true), store });
+  if (deps.webDir) await app.register(webRoutes, { dir: deps.webDir });
   await app.register(
     async (api) => {
       api.addHook("onRequest", onRequest);

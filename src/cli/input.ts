@@ -1,13 +1,26 @@
 /** The input options that every command reading recorded traces shares, and the replay behind them. */
 import { stat } from "node:fs/promises";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { isDynamicPattern } from "tinyglobby";
 import { DEFAULT_BUFFER_OPTIONS } from "../assemble/trace-buffer.ts";
 import { type Problem, problem } from "../errors.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../ingest/sources/file.ts";
+import { MAX_LINE_LIMIT } from "../ingest/sources/json-lines.ts";
 import { expandPaths } from "../ingest/sources/paths.ts";
 import { type ReplayResult, replayFiles, type TreeHandler } from "../pipeline/replay.ts";
 import { positiveInteger } from "./numbers.ts";
+
+/** A line limit V8 can honour: a longer line could not be held as one string (see json-lines.ts). */
+function lineLimit(value: string): number {
+  const n = positiveInteger(value);
+  if (n > MAX_LINE_LIMIT) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_LINE_LIMIT} (the longest line V8 can hold as a string), got ${value}`,
+    );
+  }
+  return n;
+}
+
 import { byteProgress } from "./progress.ts";
 
 export interface InputOptions {
@@ -43,7 +56,7 @@ export function addInputOptions(command: Command): Command {
     .option(
       "--max-line-bytes <n>",
       "longer JSON lines are reported (NF_LINE_TOO_LONG) and skipped without being held in memory",
-      positiveInteger,
+      lineLimit,
       DEFAULT_MAX_LINE_BYTES,
     )
     .option(

@@ -2,8 +2,10 @@
 import { Command } from "commander";
 import { addSchemaOptions } from "../config/options.ts";
 import { CONFIG_FILE_OPTION, loadServeConfig, SERVE_SCHEMA } from "../config/serve.ts";
-import { type RunningServer, startServer } from "../service/server.ts";
+import type { RunningServer } from "../service/server.ts";
 import type { ProposalRecord } from "../store/store.ts";
+import { startSelfTelemetry } from "../telemetry/self-telemetry.ts";
+import { tracedStore } from "../telemetry/traced-store.ts";
 import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
 import { ms } from "./format.ts";
@@ -42,6 +44,7 @@ async function banner(server: RunningServer): Promise<string> {
       "",
     );
   lines.push(
+    `open:   ${apiUrl}/            (the dashboard; paste the token once)`,
     "look:   npx nanofuse proposals list            (uses NANOFUSE_URL and NANOFUSE_TOKEN)",
     `        curl -H "Authorization: Bearer $NANOFUSE_TOKEN" ${apiUrl}/api/proposals`,
     "act:    npx nanofuse proposals approve <id> --revision <revision>",
@@ -77,10 +80,19 @@ export function serveCommand(_state: CommandState): Command {
   );
   return command.action(async (flags: Record<string, unknown>) => {
     const config = await loadServeConfig(flags);
-    const server = await startServer(config, (line) => process.stderr.write(`${line}\n`));
+    const telemetry = await startSelfTelemetry();
+    // Loaded after the SDK started, so that its HTTP instrumentation sees fastify's `http`.
+    const { startServer } = await import("../service/server.ts");
+    const server = await startServer(
+      config,
+      (line) => process.stderr.write(`${line}\n`),
+      undefined,
+      telemetry.enabled ? tracedStore : undefined,
+    );
     process.stdout.write(await banner(server));
     const signal = await untilSignal();
     process.stderr.write(`nanofuse: ${signal}: writing the last windows and stopping\n`);
     await server.stop();
+    await telemetry.shutdown();
   });
 }

@@ -74,7 +74,7 @@ export async function startSplitHost(options: SplitHostOptions): Promise<Running
       const answer = await fetch(hosts[variant].entryUrl, {
         method: "POST",
         headers: forwardedHeaders(request),
-        body,
+        body: new Uint8Array(body),
       });
       const bytes = Buffer.from(await answer.arrayBuffer());
       response.writeHead(answer.status, {

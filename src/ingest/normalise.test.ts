@@ -10,8 +10,20 @@ describe("id normalisation", () => {
     });
   });
 
-  it("never reads a string of hex digits as base64, whatever its length", () => {
-    expect(normaliseId("0123456789abcdef012345", 16, "traceId")).toMatchObject({ code: "NF_SPAN_BAD_ID" });
+  it("never reads a string of hex digits as base64, whatever its length: 22 hex digits are a short hex id", () => {
+    expect(normaliseId("0123456789abcdef012345", 16, "traceId")).toEqual({
+      id: "00000000000123456789abcdef012345",
+    });
+  });
+
+  it("left-pads hex ids that lost their leading zeros, and still rejects an id too long or not hex", () => {
+    expect(normaliseId("a0d0b5e", 8, "spanId")).toEqual({ id: "000000000a0d0b5e" });
+    expect(normaliseId("3ee8fff1dcd9b9a03ee8fff1dcd9b9a", 16, "traceId")).toEqual({
+      id: "03ee8fff1dcd9b9a03ee8fff1dcd9b9a",
+    });
+    expect(normaliseId("0123456789abcdef0", 8, "spanId")).toMatchObject({ code: "NF_SPAN_BAD_ID" });
+    expect(normaliseId("0".repeat(33), 16, "traceId")).toMatchObject({ code: "NF_SPAN_BAD_ID" });
+    expect(normaliseId("not-an-id!", 8, "spanId")).toMatchObject({ code: "NF_SPAN_BAD_ID" });
   });
 });
 

@@ -28,7 +28,9 @@ export type IdResult = { id: string } | { code: ErrorCode; detail: string };
 
 /**
  * Normalises a trace id (16 bytes) or span id (8 bytes) given as hex or base64 (Tempo and Jaeger's
- * protobuf-JSON use base64). A 64-bit trace id (Zipkin, Jaeger) is left-padded to 32 hex digits.
+ * protobuf-JSON use base64). Hex of 1 to 32 digits (trace) or 1 to 16 (span) is left-padded with
+ * zeros: a 64-bit trace id (Zipkin, B3, Jaeger) and the ids that Jaeger before 1.16 printed with `%x`
+ * (leading zeros dropped, so one id in 16 has 15 digits) name the same number as the padded form.
  */
 export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
   if (typeof raw !== "string" || raw.length === 0)
@@ -36,7 +38,7 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
   let hex: string | undefined;
   if (HEX.test(raw)) {
     // All hex digits means hex, never base64, whatever the length.
-    if (raw.length === bytes * 2 || (bytes === 16 && raw.length === 16)) hex = raw.toLowerCase();
+    if (raw.length <= bytes * 2) hex = raw.toLowerCase();
   } else if (BASE64.test(raw) && [11, 12, 22, 24].includes(raw.length)) {
     const buf = Buffer.from(raw, raw.includes("-") || raw.includes("_") ? "base64url" : "base64");
     if (buf.length === bytes || (bytes === 16 && buf.length === 8)) hex = buf.toString("hex");
@@ -44,11 +46,25 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
   if (hex === undefined) {
     return {
       code: "NF_SPAN_BAD_ID",
-      detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex`,
+      detail: `${what} has ${raw.length} characters, expected 1 to ${bytes * 2} hex digits or base64`,
     };
   }
   if (ZERO.test(hex)) return { code: "NF_SPAN_ZERO_ID", detail: `${what} is all zeros` };
   return { id: hex.padStart(bytes * 2, "0") };
+}
+
+/**
+ * Normalises an id of a format whose ids are hex only (Zipkin, Jaeger UI JSON): a string of 11 or 22
+ * hex digits must not pass as base64 there.
+ */
+export function normaliseHexId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
+  if (typeof raw === "string" && raw !== "" && !(HEX.test(raw) && raw.length <= bytes * 2)) {
+    return {
+      code: "NF_SPAN_BAD_ID",
+      detail: `${what} has ${raw.length} characters, expected 1 to ${bytes * 2} hex digits`,
+    };
+  }
+  return normaliseId(raw, bytes, what);
 }
 
 /** A parent id that is empty or all zeros means "no parent" in every format we read. */
@@ -62,10 +78,16 @@ export function isNoParent(raw: unknown): boolean {
 
 /**
  * Unix nanoseconds as a decimal string (OTLP JSON) to integer microseconds, without ever holding the
- * nanoseconds in a double. Returns NaN when the string is not a non-negative integer.
+ * nanoseconds in a double. Returns NaN when the string is not a non-negative integer. A JSON number
+ * (proto3 JSON allows one) normally arrives here as text (nanos-json.ts); one that was parsed to a
+ * double anyway was rounded to within 128 ns, so its microseconds may be 1 µs off: taken exactly
+ * from the double through BigInt, never through a float division.
  */
 export function nanosStringToMicros(ns: unknown): number {
-  if (typeof ns === "number") return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number.NaN;
+  if (typeof ns === "number") {
+    if (!Number.isInteger(ns) || ns < 0) return Number.NaN;
+    return Number.isSafeInteger(ns) ? Math.floor(ns / 1000) : Number(BigInt(ns) / 1000n);
+  }
   if (typeof ns !== "string" || !/^\d{1,20}$/.test(ns)) return Number.NaN;
   return ns.length <= 3 ? 0 : Number(ns.slice(0, -3));
 }
@@ -105,6 +127,12 @@ export function unitOf(resource: Attributes, attributes?: Attributes): string | 
   if (typeof service === "string" && service) return service;
   return undefined;
 }
+
+/** ES2024 string methods (Node 20 has them; the project's TypeScript lib is older). */
+const WELL_FORMED = String.prototype as unknown as {
+  isWellFormed: (this: string) => boolean;
+  toWellFormed: (this: string) => string;
+};
 
 export interface SpanDraft extends Omit<Span, "unit" | "kind"> {
   /** The raw kind as found in the input, normalised here. */
@@ -151,11 +179,29 @@ export function finishSpan(draft: SpanDraft, where: Where, report: (p: Problem) 
     report(problem("NF_SPAN_MISSING_SERVICE", undefined, locate(where)));
     unit = UNKNOWN_UNIT;
   }
+  let name = draft.name;
+  const { isWellFormed, toWellFormed } = WELL_FORMED;
+  // Names are keys of the report and of the store: lone surrogates (valid in JSON text, not in
+  // UTF-8) become U+FFFD, as invalid UTF-8 bytes already did when the file was decoded.
+  if (
+    !isWellFormed.call(name) ||
+    !isWellFormed.call(unit) ||
+    name.includes("\uFFFD") ||
+    unit.includes("\uFFFD")
+  ) {
+    const fixed = !isWellFormed.call(name) || !isWellFormed.call(unit);
+    name = toWellFormed.call(name);
+    unit = toWellFormed.call(unit);
+    const what = `${JSON.stringify(unit)} / ${JSON.stringify(name)}`;
+    report(
+      problem("NF_SPAN_BAD_TEXT", `${fixed ? "lone surrogates" : "invalid UTF-8"} in ${what}`, locate(where)),
+    );
+  }
   return {
     traceId: draft.traceId,
     spanId: draft.spanId,
     parentSpanId: draft.parentSpanId,
-    name: draft.name,
+    name,
     kind,
     startUs,
     endUs,

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { formatLocation, type Problem, problem, severityOf } from "../errors.ts";
 import type { SpanSink } from "../ingest/decoder.ts";
 import { decodeOtlpProtoStream } from "../ingest/decoders/otlp-proto.ts";
+import { quoteNumericNanos } from "../ingest/nanos-json.ts";
 import { decodeJsonValue } from "../ingest/route.ts";
 import type { Span } from "../model/span.ts";
 import type { Encoding } from "./otlp-messages.ts";
@@ -43,7 +44,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 function decodeJson(body: Buffer, sink: SpanSink): void {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString("utf8"));
+    value = JSON.parse(quoteNumericNanos(body.toString("utf8")));
   } catch (error) {
     sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message.replace(/"[^"]*"/g, "…"), WHERE));
     return;

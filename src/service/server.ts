@@ -7,6 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { buildApi } from "../api/app.ts";
 import { type Applier, createApplier } from "../apply/index.ts";
+import { PACKAGE_ROOT } from "../config/package-root.ts";
 import type { ServeConfig } from "../config/serve.ts";
 import { NanofuseError } from "../errors.ts";
 import { LivePipeline } from "../pipeline/live.ts";
@@ -66,8 +67,9 @@ export async function startServer(
   config: ServeConfig,
   log: (line: string) => void,
   clock = () => new Date(),
+  wrapStore: (store: Store) => Store = (store) => store,
 ): Promise<RunningServer> {
-  const store = await openStore(config.store);
+  const store = wrapStore(await openStore(config.store));
   try {
     return await serve(store, config, log, clock);
   } catch (error) {
@@ -104,7 +106,7 @@ async function serve(
   const applier = applierOf(config);
   let ready = false;
   const api = await buildApi(
-    { store, clock, ready: () => ready, applier },
+    { store, clock, ready: () => ready, applier, webDir: `${PACKAGE_ROOT}dist/web` },
     {
       bodyLimit: config.apiBodyLimit,
       writeRateLimit: config.writeRateLimit,

@@ -135,13 +135,15 @@ describe("decodeJaegerTrace", () => {
     expect(decode(trace(legacy)).spans[0].parentSpanId).toBeUndefined();
   });
 
-  it("rejects an id of the wrong length with NF_SPAN_BAD_ID located at its span", () => {
-    const { spans, problems } = decode(trace(root, { ...child, spanID: "7a778764a0d" }));
+  it("rejects an id that is too long with NF_SPAN_BAD_ID located at its span", () => {
+    const { spans, problems } = decode(trace(root, { ...child, spanID: "7a778764a0d0b5e1f" }));
     expect(spans).toHaveLength(1);
     expect(problems.map((p) => [p.code, p.where])).toEqual([
       ["NF_SPAN_BAD_ID", { file: "export.json", path: "data[0].spans[1]" }],
     ]);
-    expect(decode(trace({ ...root, traceID: "a03ee8fff1dcd9b9a0" })).codes).toEqual(["NF_SPAN_BAD_ID"]);
+    expect(decode(trace({ ...root, traceID: "a03ee8fff1dcd9b9a0".repeat(2) })).codes).toEqual([
+      "NF_SPAN_BAD_ID",
+    ]);
   });
 
   it("rejects an all-zero span id with NF_SPAN_ZERO_ID", () => {

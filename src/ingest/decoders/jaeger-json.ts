@@ -8,7 +8,7 @@
 import { type Location, problem } from "../../errors.ts";
 import type { Attributes, AttributeValue, SpanLink, SpanStatus } from "../../model/span.ts";
 import type { ElementDecoder } from "../decoder.ts";
-import { finishSpan, isNoParent, normaliseId } from "../normalise.ts";
+import { finishSpan, isNoParent, normaliseHexId, normaliseId } from "../normalise.ts";
 
 type Json = Record<string, unknown>;
 
@@ -101,13 +101,9 @@ export const decodeJaegerTrace: ElementDecoder = (element, where, sink) => {
     // Field names follow the input's spelling: the UI's `spanID` is hex only (an 11- or 22-digit hex
     // id must not pass as base64); api_v2's `spanId` is base64 (hex accepted too).
     const id = (value: unknown, bytes: 8 | 16, what: string): string | undefined => {
-      const hex =
-        typeof value !== "string" ||
-        (/^[0-9a-fA-F]*$/.test(value) && [0, 16, bytes * 2].includes(value.length));
-      const result =
-        what.endsWith("ID") && !hex
-          ? ({ code: "NF_SPAN_BAD_ID", detail: `${what} is not ${bytes * 2} hex digits` } as const)
-          : normaliseId(value, bytes, what);
+      const result = what.endsWith("ID")
+        ? normaliseHexId(value, bytes, what)
+        : normaliseId(value, bytes, what);
       if ("id" in result) return result.id;
       report(problem(result.code, result.detail, at));
     };

@@ -99,10 +99,10 @@ describe("the OTLP JSON decoder", () => {
     expect(spans).toHaveLength(1);
   });
 
-  it("rejects a wrong id length and an all-zero id, naming the line and the span's path", () => {
+  it("rejects an id too long and an all-zero id, naming the line and the span's path", () => {
     const { problems, spans } = decode(
       otlpRequest([
-        { spanId: "abc" },
+        { spanId: "abcabcabcabcabcabc" },
         { spanId: "0000000000000000" },
         { spanId: "00f067aa0ba902b7", traceId: "0".repeat(32) },
         { spanId: "1111111111111111" },

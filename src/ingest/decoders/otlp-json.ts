@@ -8,6 +8,7 @@ import type { ErrorCode, Location, Problem } from "../../errors.ts";
 import { problem } from "../../errors.ts";
 import type { Attributes, AttributeValue, Span, SpanLink, SpanStatus } from "../../model/span.ts";
 import type { ElementDecoder, SpanSink } from "../decoder.ts";
+import { JsonTooDeep, MAX_JSON_DEPTH } from "../depth.ts";
 import { finishSpan, isNoParent, nanosStringToMicros, normaliseId, plainHexId } from "../normalise.ts";
 
 type Json = Record<string, unknown>;
@@ -15,8 +16,9 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** OTLP AnyValue: exactly one of its fields is set. int64 arrives as a string. */
-export function anyValue(v: unknown): AttributeValue {
+export function anyValue(v: unknown, depth = 0): AttributeValue {
   if (!isObject(v)) return null;
+  if (depth > MAX_JSON_DEPTH) throw new JsonTooDeep();
   if ("stringValue" in v) return String(v.stringValue);
   if ("boolValue" in v) return v.boolValue === true || v.boolValue === "true";
   if ("intValue" in v) {
@@ -26,21 +28,21 @@ export function anyValue(v: unknown): AttributeValue {
   if ("doubleValue" in v) return Number(v.doubleValue);
   if ("arrayValue" in v) {
     const values = isObject(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values : [];
-    return values.map(anyValue);
+    return values.map((x) => anyValue(x, depth + 1));
   }
   if ("kvlistValue" in v) {
     const values = isObject(v.kvlistValue) ? v.kvlistValue.values : undefined;
-    return JSON.stringify(keyValues(values));
+    return JSON.stringify(keyValues(values, depth + 1));
   }
   if ("bytesValue" in v) return String(v.bytesValue);
   return null;
 }
 
-export function keyValues(list: unknown): Attributes {
+export function keyValues(list: unknown, depth = 0): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
-    if (isObject(kv) && typeof kv.key === "string") out[kv.key] = anyValue(kv.value);
+    if (isObject(kv) && typeof kv.key === "string") out[kv.key] = anyValue(kv.value, depth);
   }
   return out;
 }

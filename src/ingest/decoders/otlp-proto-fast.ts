@@ -210,7 +210,9 @@ function span(r: WireReader, end: number, depth: number, b: Batch, scope: number
     endUs >= startUs &&
     endUs - startUs <= MAX_DURATION_US;
   const st = statusOf(status);
-  if (ok && spanKind !== undefined && unit !== undefined) {
+  // UTF-8 decoding never yields lone surrogates: a U+FFFD is the only sign of bad text here.
+  const clean = !name.includes("\uFFFD") && (unit === undefined || !unit.includes("\uFFFD"));
+  if (ok && clean && spanKind !== undefined && unit !== undefined) {
     b.spans.push({
       traceId,
       spanId,

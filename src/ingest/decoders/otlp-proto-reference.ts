@@ -37,6 +37,22 @@ export function otlpTypes(): OtlpTypes {
   // Imports inside the files are relative to the proto root, not to the importing file.
   root.resolvePath = (_origin, target) => join(protoRoot, target);
   root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto");
+  // proto3 strings are verified UTF-8 by default (`stringVerify`); ours are decoded with U+FFFD for
+  // invalid sequences, as protobufjs's Buffer reader does without verification: the reference
+  // decodes the same way. protobufjs keeps the edition feature on each field.
+  root.resolveAll();
+  const lenient = (ns: protobuf.NamespaceBase): void => {
+    for (const nested of ns.nestedArray) {
+      if (nested instanceof protobuf.Type) {
+        for (const field of nested.fieldsArray) {
+          const features = (field as unknown as { _features?: Record<string, unknown> })._features;
+          if (features) features.utf8_validation = "NONE";
+        }
+      }
+      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) lenient(nested);
+    }
+  };
+  lenient(root);
   types = {
     ExportTraceServiceRequest: root.lookupType(
       "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",

@@ -6,7 +6,6 @@
  * varints unbounded, groups skipped with a matching end tag, nesting at most 100 deep (protoc's
  * default recursion limit, as protobufjs).
  */
-import { isUtf8 } from "node:buffer";
 
 export const MAX_DEPTH = 100;
 
@@ -145,7 +144,7 @@ export class WireReader {
     return value;
   }
 
-  /** A proto3 string, which must be valid UTF-8 (protobufjs `stringVerify`, as protoc). */
+  /** A proto3 string; invalid UTF-8 is replaced, not refused (see `utf8`). */
   string(end: number): string {
     const stop = this.payloadEnd(end);
     const start = this.pos;
@@ -161,12 +160,9 @@ export class WireReader {
     return cachedKey(this.buf, start, stop);
   }
 
-  /** A proto3 string we do not use: only checked. */
+  /** A proto3 string we do not use: skipped (invalid UTF-8 in it would only be replaced). */
   skipString(end: number): void {
-    const stop = this.payloadEnd(end);
-    if (!isAscii(this.buf, this.pos, stop) && !isUtf8(this.buf.subarray(this.pos, stop)))
-      this.fail("invalid UTF-8");
-    this.pos = stop;
+    this.pos = this.payloadEnd(end);
   }
 
   /** Skips a field of an unknown number or of an unexpected wire type (protobufjs `skipType`). */
@@ -224,10 +220,12 @@ const slicers = (buf: Buffer) => buf as unknown as Slicers;
 
 export const hex = (buf: Buffer, start: number, end: number): string => slicers(buf).hexSlice(start, end);
 
-/** Decodes UTF-8, rejecting invalid sequences (as protobufjs's strict decoder). */
+/**
+ * Decodes UTF-8; an invalid sequence becomes U+FFFD (WHATWG decoding, as for JSON files), so that a
+ * bad byte in a name costs a warning on its span (NF_SPAN_BAD_TEXT), not the whole message.
+ */
 function utf8(buf: Buffer, start: number, end: number): string {
   if (isAscii(buf, start, end)) return slicers(buf).latin1Slice(start, end);
-  if (!isUtf8(buf.subarray(start, end))) throw new ProtoMalformed("invalid UTF-8", start);
   return slicers(buf).utf8Slice(start, end);
 }
 

@@ -370,11 +370,11 @@ describe("the fast OTLP protobuf decoder against the protobufjs reference", () =
       ["a group is skipped", requestWith([kv("k", int(3))], [0xa3, 0x01, 0x08, 0x01, 0xa4, 0x01]), 3],
       ["a group with the wrong end tag", requestWith([], [0xa3, 0x01, 0x08, 0x01, 0xac, 0x01]), undefined],
       [
-        "an invalid UTF-8 key",
-        requestWith([Buffer.concat([text(Buffer.from([0xc3, 0x28])), ld([0x12], int(1))])]),
-        undefined,
+        "an invalid UTF-8 key is read with U+FFFD, as in JSON",
+        requestWith([Buffer.concat([text(Buffer.from([0xc3, 0x28])), ld([0x12], int(1))]), kv("k", int(5))]),
+        5,
       ],
-      ["an invalid UTF-8 trace_state", requestWith([], [0x1a, 1, 0xff]), undefined],
+      ["an invalid UTF-8 trace_state is skipped", requestWith([kv("k", int(6))], [0x1a, 1, 0xff]), 6],
       ["field number 0", requestWith([], [0x00, 0x01]), undefined],
       ["an 11-byte kind", requestWith([], [0x30, ...Array(10).fill(0x81), 0x00]), undefined],
       [

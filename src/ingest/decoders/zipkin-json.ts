@@ -6,31 +6,18 @@
  * Zipkin's client and server halves of one RPC share one span id (the server half says
  * `shared: true`). This decoder does NOT resolve that: it emits both records as separate spans with
  * the same spanId, because only the assembly stage sees both halves; it re-ids the CLIENT half and
- * hangs the SERVER half under it.
+ * hangs the SERVER half under it. Records that are pieces of one span (fragments) are merged before
+ * they reach this decoder (zipkin-merge.ts); a record without timestamp that reaches it alone is a
+ * fragment with nothing to merge into.
  */
 import { problem } from "../../errors.ts";
 import type { Attributes } from "../../model/span.ts";
 import type { ElementDecoder } from "../decoder.ts";
-import { finishSpan, type IdResult, isNoParent, normaliseId } from "../normalise.ts";
+import { finishSpan, isNoParent, normaliseHexId } from "../normalise.ts";
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Zipkin ids are hex only: an 11- or 22-digit hex id must not be read as base64 by normaliseId. */
-function hexId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
-  if (
-    typeof raw === "string" &&
-    raw !== "" &&
-    !(/^[0-9a-fA-F]+$/.test(raw) && [16, bytes * 2].includes(raw.length))
-  ) {
-    return {
-      code: "NF_SPAN_BAD_ID",
-      detail: `${what} has ${raw.length} characters, expected ${bytes * 2} hex`,
-    };
-  }
-  return normaliseId(raw, bytes, what);
-}
 
 /** The caller routes elements with this: a span record has string `traceId` and `id`, no `spans`. */
 export function looksLikeZipkinSpan(obj: unknown): boolean {
@@ -44,7 +31,7 @@ export const decodeZipkinSpan: ElementDecoder = (element, where, sink) => {
     return;
   }
   const id = (raw: unknown, bytes: 8 | 16, what: string): string | undefined => {
-    const result = hexId(raw, bytes, what);
+    const result = normaliseHexId(raw, bytes, what);
     if ("id" in result) return result.id;
     report(problem(result.code, result.detail, where));
   };
@@ -55,9 +42,8 @@ export const decodeZipkinSpan: ElementDecoder = (element, where, sink) => {
   const root = isNoParent(element.parentId) || element.parentId === element.id;
   const parentSpanId = root ? undefined : id(element.parentId, 8, "parentId");
   if (!root && !parentSpanId) return;
-  // The spec allows an absent timestamp (late data, e.g. tags sent after the fact); such a record is
-  // a fragment that Zipkin merges into its span, and alone it cannot be placed in time. Its id, name
-  // and endpoint are on the span it belongs to, so leaving it out loses nothing we use.
+  // The spec allows an absent timestamp (late data, e.g. tags sent after the fact): zipkin-merge.ts
+  // merges such a record into its span; one that arrives here had none, and cannot be placed in time.
   if (element.timestamp === undefined || element.timestamp === null) {
     report(problem("NF_SPAN_FRAGMENT", undefined, where));
     return;

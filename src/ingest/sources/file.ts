@@ -11,6 +11,7 @@ import { createGunzip } from "node:zlib";
 import { problem } from "../../errors.ts";
 import type { SpanSink } from "../decoder.ts";
 import { decodeOtlpProtoStream, looksLikeOtlpProto } from "../decoders/otlp-proto.ts";
+import { notRegularFile } from "./file-kind.ts";
 import { decodeJsonDocument } from "./json-document.ts";
 import { decodeJsonLines } from "./json-lines.ts";
 
@@ -79,18 +80,32 @@ function parsesAsJson(text: string): boolean {
 }
 
 /**
- * JSON lines when the first (or, if that one is broken, the second) line is a JSON value by itself,
- * or when no line ends within the sniff window: JSON.parse of one long line is far faster than
- * streaming it, and a line beyond --max-line-bytes is reported, not held. A pretty-printed document
- * (its first line alone is no JSON value) is streamed element by element.
+ * JSON lines when the first non-blank line is a JSON value by itself, or when it is not but the next
+ * non-blank line is an object or array by itself and the first is not a lone `{` or `[` (a first
+ * line that was cut short, then good lines); also when no line ends within the sniff window:
+ * JSON.parse of one long line is far faster than streaming it, and a line beyond --max-line-bytes is
+ * reported, not held. A pretty-printed document (its first line alone is no JSON value, and it opens
+ * with a bracket or a key that the next line continues) is streamed element by element. Whichever
+ * path reads it, route.ts recognises the envelope the same way.
  */
 export function classifyJson(head: string, complete: boolean): "json-lines" | "json-document" {
-  const lines = head.split("\n", 3).map((l) => l.trim());
-  if (lines.length < 2) return complete && !parsesAsJson(lines[0]) ? "json-document" : "json-lines";
+  const lines: string[] = [];
+  let from = 0;
+  // The window's last line may be cut by the window, not by the file: only whole lines count.
+  for (let nl = head.indexOf("\n"); nl !== -1 && lines.length < 2; nl = head.indexOf("\n", from)) {
+    const line = head.slice(from, nl).trim();
+    if (line !== "") lines.push(line);
+    from = nl + 1;
+  }
+  if (lines.length < 2 && from < head.length && (complete || lines.length === 0)) {
+    const last = head.slice(from).trim();
+    if (last !== "") lines.push(last);
+  }
+  if (lines.length === 0) return "json-lines";
+  if (lines.length === 1) return complete && !parsesAsJson(lines[0]) ? "json-document" : "json-lines";
   if (parsesAsJson(lines[0])) return "json-lines";
-  return lines.length > 2 && lines[1].startsWith("{") && parsesAsJson(lines[1])
-    ? "json-lines"
-    : "json-document";
+  const opener = lines[0] === "{" || lines[0] === "[";
+  return !opener && /^[[{]/.test(lines[1]) && parsesAsJson(lines[1]) ? "json-lines" : "json-document";
 }
 
 /** Text has no control bytes but tab, CR and LF; protobuf has them within its first bytes (lengths, ids). */
@@ -123,6 +138,11 @@ export async function readTraceFile(
   sink: SpanSink,
   options: FileReadOptions = {},
 ): Promise<FileFormat> {
+  const notRegular = await notRegularFile(file);
+  if (notRegular) {
+    sink.problem(problem("NF_FILE_NOT_REGULAR", notRegular, { file }));
+    return "unknown";
+  }
   let magic: Buffer;
   try {
     magic = await readHead(file);
@@ -161,8 +181,13 @@ export async function readTraceFile(
       sink.problem(problem("NF_FORMAT_UNKNOWN", "not JSON, OTLP protobuf or gzip", { file, offset: 0 }));
     } else if (format === "json-lines") {
       await decodeJsonLines(rest, file, sink, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-    } else if (format === "json-document") await decodeJsonDocument(rest, file, sink);
-    else
+    } else if (format === "json-document") {
+      const reread = () => {
+        const again = createReadStream(file, { highWaterMark: 1 << 20 });
+        return gzip ? again.pipe(createGunzip()) : again;
+      };
+      await decodeJsonDocument(rest, file, sink, reread);
+    } else
       await decodeOtlpProtoStream(Readable.from(rest), file, sink, {
         framed: format === "otlp-proto-framed",
       });

@@ -15,6 +15,7 @@ import type { SpanSink } from "../decoder.ts";
 import { decodeJaegerTrace } from "../decoders/jaeger-json.ts";
 import { decodeResourceSpansFast } from "../decoders/otlp-proto-fast.ts";
 import { ProtoMalformed, WireReader } from "../decoders/otlp-proto-wire.ts";
+import { quoteNumericNanos } from "../nanos-json.ts";
 import { decodeJsonValue } from "../route.ts";
 
 export const KAFKA_ENCODINGS = ["otlp_proto", "otlp_json", "jaeger_json", "zipkin_json"] as const;
@@ -52,7 +53,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 function decodeJson(value: Buffer, encoding: KafkaEncoding, where: Location, sink: SpanSink): void {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString("utf8"));
+    parsed = JSON.parse(quoteNumericNanos(value.toString("utf8")));
   } catch (error) {
     sink.problem(problem("NF_JSON_MALFORMED", (error as Error).message, where));
     return;
