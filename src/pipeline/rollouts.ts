@@ -184,6 +184,19 @@ export class RolloutController {
     });
   }
 
+  /**
+   * The successful requests' latencies per variant of the proposal's latest rollout, in arrival
+   * order (the dashboard's distribution plot); NF_ROLLOUT_NOT_FOUND when it never had one.
+   */
+  async latencies(id: number): Promise<Record<RolloutVariant, number[]>> {
+    await this.proposal(id);
+    const all = await this.store.rollouts.forProposal(id);
+    const rollout = all.find((r) => r.endedAt === null) ?? all.at(-1);
+    if (!rollout) throw new NanofuseError("NF_ROLLOUT_NOT_FOUND", `proposal ${id} has had no rollout`);
+    const counts = await this.store.rollouts.observations(rollout.id);
+    return { control: counts.control.latenciesUs, candidate: counts.candidate.latenciesUs };
+  }
+
   async status(id: number, at: Date): Promise<RolloutStatus> {
     const proposal = await this.proposal(id);
     const [all, applies] = await Promise.all([

@@ -179,6 +179,15 @@ describe("judging, promoting and rolling back", () => {
     ]);
     const after = (await api.as("viewer", { url: `/api/proposals/${api.proposalId}/rollout` })).json();
     expect(after.rollout.outcome).toBe("promoted");
+    // The samples behind the verdict stay readable for the dashboard's plot, in arrival order.
+    const samples = (
+      await api.as("viewer", { url: `/api/proposals/${api.proposalId}/rollout/latencies` })
+    ).json();
+    const sent = requests(30, -3000);
+    expect(samples).toEqual({
+      control: sent.filter((o) => o.variant === "control").map((o) => o.latencyUs),
+      candidate: sent.filter((o) => o.variant === "candidate").map((o) => o.latencyUs),
+    });
     expect(after.applies).toMatchObject([{ action: "promote", ok: true, code: null }]);
   });
 
@@ -207,6 +216,14 @@ describe("judging, promoting and rolling back", () => {
     expect((await api.store.proposals.audit(api.proposalId)).at(-1)).toMatchObject({
       action: "roll_back",
       reason: "p95 is worse",
+    });
+  });
+
+  it("answers 404 for the latencies of a proposal that never had a rollout", async () => {
+    const response = await api.as("viewer", { url: `/api/proposals/${api.proposalId}/rollout/latencies` });
+    expect({ status: response.statusCode, code: codeOf(response) }).toEqual({
+      status: 404,
+      code: "NF_ROLLOUT_NOT_FOUND",
     });
   });
 

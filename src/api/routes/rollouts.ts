@@ -60,6 +60,22 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRouteOptions> = asy
     },
   );
 
+  app.get(
+    "/proposals/:id/rollout/latencies",
+    {
+      schema: {
+        tags,
+        summary: "The latest rollout's successful request latencies per variant, in µs, in arrival order",
+        params: ProposalId,
+        response: {
+          200: Type.Object({ control: Type.Array(Type.Number()), candidate: Type.Array(Type.Number()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => rollouts.latencies(request.params.id),
+  );
+
   app.post(
     "/proposals/:id/rollout",
     {
