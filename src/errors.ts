@@ -246,6 +246,11 @@ export const catalogue = {
     message: "no catalog: the plan assumes the default unit spec for every unit",
   },
   NF_PLAN_FEW_TRACES: { severity: "warn", retriable: false, message: "the plan rests on few traces" },
+  NF_PLAN_TRACES_CAPPED: {
+    severity: "warn",
+    retriable: false,
+    message: "the input holds more traces than the plan keeps",
+  },
   NF_PLAN_MIXED_LAYOUTS: {
     severity: "warn",
     retriable: false,
