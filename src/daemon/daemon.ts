@@ -66,6 +66,8 @@ interface Assigned {
   committing?: Promise<void>;
   /** The partition's high watermark at the last fetch. */
   highWatermark?: number;
+  /** An offset the store holds that Kafka refused to take: sent again at the next commit. */
+  unsentOffset?: string;
 }
 
 /** Collects one record's spans and problems. */
@@ -442,8 +444,10 @@ export class KafkaDaemon {
   /** Store first, then the group's offset; one commit at a time per partition. */
   private async commit(partition: number, entry: Assigned): Promise<void> {
     while (entry.committing) await entry.committing;
-    if (this.assigned.get(partition) !== entry || !entry.worker.hasWork()) {
+    if (this.assigned.get(partition) !== entry) return;
+    if (!entry.worker.hasWork()) {
       entry.committedAt = this.options.clock();
+      if (entry.unsentOffset !== undefined) await this.commitOffset(partition, entry, entry.unsentOffset);
       return;
     }
     entry.committing = this.write(partition, entry).finally(() => {
@@ -477,14 +481,23 @@ export class KafkaDaemon {
     worker.committed(commit);
     this.options.planner?.committed(commit.windows);
     this.commits++;
+    await this.commitOffset(partition, entry, String(commit.checkpoint.offset));
+    this.options.onFlush?.(this.options.clock() - began);
+  }
+
+  /**
+   * The group's offset, after the store took it. A rebalance in progress or a timeout refuses it; the
+   * store's checkpoint is the one that counts, and the offset is sent again at the next commit (or at
+   * shutdown), so that the group's committed offsets, which lag monitors read, catch up.
+   */
+  private async commitOffset(partition: number, entry: Assigned, offset: string): Promise<void> {
     try {
-      const offset = String(commit.checkpoint.offset);
       await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset }]);
+      entry.unsentOffset = undefined;
     } catch (error) {
-      // A rebalance in progress refuses it; the store's checkpoint is the one that counts.
+      entry.unsentOffset = offset;
       this.options.log(`offset commit of partition ${partition} refused: ${(error as Error).message}`);
     }
-    this.options.onFlush?.(this.options.clock() - began);
   }
 
   private retire(partition: number): void {
