@@ -44,15 +44,16 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, need: numb
 }
 
 /**
- * Rows are numbered across the whole store (so `firstChild`, `nextSibling` and heads are store
- * rows, −1 for none); Int32 rows bound a store to 2^31 spans. Trace `i` owns rows
+ * Rows are numbered across the whole store (so `nextSibling` and heads are store rows, −1 for
+ * none); Int32 rows bound a store to 2^31 spans. Rows are in pre-order, so a row's first child,
+ * when it has children, is the next row: one byte (`hasChildren`) rather than a row number. Trace `i` owns rows
  * `rowStart[i] .. rowStart[i + 1]` and heads `headStart[i] .. headStart[i + 1]`.
  */
 export class TraceColumns {
   start = new Float64Array(0);
   end = new Float64Array(0);
   unit = new Int32Array(0);
-  firstChild = new Int32Array(0);
+  hasChildren = new Uint8Array(0);
   nextSibling = new Int32Array(0);
   kind = new Uint8Array(0);
   /** Roots (in start order), then orphan heads (in start order), of every trace in turn. */
@@ -67,6 +68,11 @@ export class TraceColumns {
 
   get count(): number {
     return this.traceIds.length;
+  }
+
+  /** The first child of row `r` (the next row, in pre-order), −1 for a leaf. */
+  firstChild(r: number): number {
+    return this.hasChildren[r] ? r + 1 : -1;
   }
 
   /** Rows of trace `i`. */
@@ -107,7 +113,6 @@ export class TraceColumns {
     heads.forEach((head, k) => {
       this.heads[h + k] = row.get(head) as number;
     });
-    this.firstChild.fill(-1, o, o + n);
     this.nextSibling.fill(-1, o, o + n);
     order.forEach((node, r) => {
       const at = o + r;
@@ -118,7 +123,7 @@ export class TraceColumns {
       if (parentOut)
         parentOut[r] = node.parent && row.has(node.parent) ? (row.get(node.parent) as number) - o : -1;
       const children = node.children;
-      if (children.length) this.firstChild[at] = row.get(children[0]) as number;
+      this.hasChildren[at] = children.length ? 1 : 0;
       for (let c = 0; c + 1 < children.length; c++)
         this.nextSibling[row.get(children[c]) as number] = row.get(children[c + 1]) as number;
     });
@@ -135,7 +140,7 @@ export class TraceColumns {
     this.start = grow(this.start, rows);
     this.end = grow(this.end, rows);
     this.unit = grow(this.unit, rows);
-    this.firstChild = grow(this.firstChild, rows);
+    this.hasChildren = grow(this.hasChildren, rows);
     this.nextSibling = grow(this.nextSibling, rows);
     this.kind = grow(this.kind, rows);
   }

@@ -49,7 +49,7 @@ function linkOf(t: TraceColumns, p: number, c: number, m: RetimeModel): Link {
   if (!network) return together ? "plain" : "split";
   if (!together) return "hop";
   const exact = pk === CLIENT && ck === SERVER;
-  const onlyChild = t.firstChild[p] === c && t.nextSibling[c] === -1;
+  const onlyChild = t.firstChild(p) === c && t.nextSibling[c] === -1;
   return exact || onlyChild ? "fused" : "hop";
 }
 
@@ -69,7 +69,7 @@ interface Frame {
 
 const frame = (node: number, t: TraceColumns): Frame => ({
   node,
-  child: t.firstChild[node],
+  child: t.firstChild(node),
   waitedOrig: Number.NEGATIVE_INFINITY,
   waitedNew: Number.NEGATIVE_INFINITY,
   lastLink: "plain",
@@ -79,7 +79,7 @@ const frame = (node: number, t: TraceColumns): Frame => ({
 
 /** A call from p through c that the recording made over the network and the candidate makes in-process. */
 function becameInProcess(t: TraceColumns, p: number, c: number, m: RetimeModel): boolean {
-  const callee = t.firstChild[c];
+  const callee = t.firstChild(c);
   if (t.kind[c] === CLIENT && callee !== -1) {
     return t.unit[callee] !== t.unit[p] && m.groupOf[t.unit[callee]] === m.groupOf[t.unit[p]];
   }
@@ -100,7 +100,7 @@ function placeChild(
   const link = linkOf(t, p, c, m);
   let anchorOrig = t.start[p];
   let anchorNew = start[p - o];
-  for (let s = t.firstChild[p]; s !== c; s = t.nextSibling[s]) {
+  for (let s = t.firstChild(p); s !== c; s = t.nextSibling[s]) {
     if (linkOf(t, p, s, m) === "async" || t.end[s] > t.start[c] || t.end[s] < anchorOrig) continue;
     if (t.end[s] > anchorOrig || (t.end[s] === anchorOrig && end[s - o] > anchorNew)) {
       anchorOrig = t.end[s];
