@@ -33,15 +33,23 @@ export class UnitTable {
   }
 }
 
-/** Capacity for at least `need` elements, grown by half so the slack stays below a third. */
-const grownTo = (capacity: number, need: number) => Math.max(need, Math.ceil(capacity * 1.5), 16);
+/**
+ * Capacity for at least `need` elements, grown by a quarter: the slack stays below a fifth of what
+ * is held, for about four copies of the final size over all growth (memcpy, cheap beside the build).
+ */
+const grownTo = (capacity: number, need: number) => Math.max(need, Math.ceil(capacity * 1.25), 16);
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, need: number): T {
-  if (a.length >= need) return a;
-  const next = new (a.constructor as new (n: number) => T)(grownTo(a.length, need));
-  next.set(a);
+function resized<T extends Float64Array | Int32Array | Uint8Array>(a: T, length: number): T {
+  const next = new (a.constructor as new (n: number) => T)(length);
+  next.set(a.length > length ? a.subarray(0, length) : a);
   return next;
 }
+
+const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, need: number): T =>
+  a.length >= need ? a : resized(a, grownTo(a.length, need));
+
+const trimmed = <T extends Float64Array | Int32Array | Uint8Array>(a: T, length: number): T =>
+  a.length === length ? a : resized(a, length);
 
 /**
  * Rows are numbered across the whole store (so `nextSibling` and heads are store rows, −1 for
@@ -128,6 +136,23 @@ export class TraceColumns {
         this.nextSibling[row.get(children[c]) as number] = row.get(children[c + 1]) as number;
     });
     return i;
+  }
+
+  /** Drops the growth slack (planning calls it before re-timing; a later `add` grows again). */
+  trim(): void {
+    const traces = this.count;
+    const rows = this.rowStart[traces];
+    this.rowStart = trimmed(this.rowStart, traces + 1);
+    this.headStart = trimmed(this.headStart, traces + 1);
+    this.baseUs = trimmed(this.baseUs, traces);
+    this.rootCount = trimmed(this.rootCount, traces);
+    this.heads = trimmed(this.heads, this.headStart[traces]);
+    this.start = trimmed(this.start, rows);
+    this.end = trimmed(this.end, rows);
+    this.unit = trimmed(this.unit, rows);
+    this.hasChildren = trimmed(this.hasChildren, rows);
+    this.nextSibling = trimmed(this.nextSibling, rows);
+    this.kind = trimmed(this.kind, rows);
   }
 
   private reserve(traces: number, rows: number, heads: number): void {

@@ -145,6 +145,8 @@ export class PlanData {
    */
   sortedTraces(): Int32Array {
     if (!this.sorted) {
+      // Planning starts here: the columns' growth slack is not held through it.
+      this.traces.trim();
       const { baseUs, traceIds } = this.traces;
       const order = Array.from({ length: this.traces.count }, (_, i) => i).sort(
         (a, b) =>
