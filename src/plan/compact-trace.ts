@@ -7,6 +7,7 @@
  */
 import type { CallNode, CallTree } from "../model/call-tree.ts";
 import type { SpanKind } from "../model/span.ts";
+import { grow, trimmed } from "./growable.ts";
 
 export const KIND_CODE: Record<SpanKind, number> = {
   unspecified: 0,
@@ -32,24 +33,6 @@ export class UnitTable {
     return id;
   }
 }
-
-/**
- * Capacity for at least `need` elements, grown by a quarter: the slack stays below a fifth of what
- * is held, for about four copies of the final size over all growth (memcpy, cheap beside the build).
- */
-const grownTo = (capacity: number, need: number) => Math.max(need, Math.ceil(capacity * 1.25), 16);
-
-function resized<T extends Float64Array | Int32Array | Uint8Array>(a: T, length: number): T {
-  const next = new (a.constructor as new (n: number) => T)(length);
-  next.set(a.length > length ? a.subarray(0, length) : a);
-  return next;
-}
-
-const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, need: number): T =>
-  a.length >= need ? a : resized(a, grownTo(a.length, need));
-
-const trimmed = <T extends Float64Array | Int32Array | Uint8Array>(a: T, length: number): T =>
-  a.length === length ? a : resized(a, length);
 
 /**
  * Rows are numbered across the whole store (so `nextSibling` and heads are store rows, −1 for

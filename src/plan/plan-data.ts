@@ -1,11 +1,12 @@
 /**
- * What planning keeps of the recorded traces: each trace packed for re-timing, each unit's
- * invocations (for cold starts), and the observed time span (for rates per hour).
+ * What planning keeps of the recorded traces: each trace packed for re-timing, the rows of each
+ * invocation (for cold starts), and the observed time span (for rates per hour).
  */
 import type { CallTree } from "../model/call-tree.ts";
 import { KIND_CODE, TraceColumns, UnitTable } from "./compact-trace.ts";
 import type { Invocations } from "./cost/cold-starts.ts";
 import { splitNetworkByUnit } from "./cost/in-process-call.ts";
+import { grow, trimmed } from "./growable.ts";
 
 const { server: SERVER, consumer: CONSUMER } = KIND_CODE;
 const EXEMPLARS = 3;
@@ -16,8 +17,6 @@ export class PlanData {
   readonly units = new UnitTable();
   /** Every trace's call tree, in one column store (no object per trace). */
   readonly traces = new TraceColumns();
-  /** Per unit id: invocation starts and ends, absolute µs, in arrival order (sorted: `sortedInvocations`). */
-  readonly invocations: { start: number[]; end: number[] }[] = [];
   /** Per callee unit id: network time of each recorded synchronous hop into it, µs. */
   readonly hopNetwork: number[][] = [];
   /** Per edge `from\u0000to`: the traces where its hop cost the most network time (evidence). */
@@ -33,6 +32,14 @@ export class PlanData {
   private split?: Float64Array;
   /** Parent rows of the trace being added (TraceColumns does not keep them). */
   private parentRows = new Int32Array(1024);
+  /**
+   * Rows (in `traces`) of every invocation (entry span), in arrival order, so increasing: its unit,
+   * start and end are the row's, 4 bytes rather than two numbers each (`sortedInvocations`).
+   */
+  private entryRows = new Int32Array(0);
+  private entries = 0;
+  /** Per unit id: invocation starts and ends, absolute µs, in arrival order, until sorted. */
+  private arrivals?: ({ start: Float64Array; end: Float64Array } | undefined)[];
   private sortedByUnit: (Invocations | undefined)[] = [];
   private sorted?: Int32Array;
 
@@ -40,6 +47,7 @@ export class PlanData {
   add(tree: CallTree): number {
     this.split = undefined;
     this.sortedByUnit = [];
+    this.arrivals = undefined;
     this.sorted = undefined;
     if (this.parentRows.length < tree.nodes.size) this.parentRows = new Int32Array(2 * tree.nodes.size);
     const t = this.traces;
@@ -67,9 +75,8 @@ export class PlanData {
       const entry = p === -1 || t.kind[i] === SERVER || t.kind[i] === CONSUMER || t.unit[p] !== t.unit[i];
       if (!entry) continue;
       const u = t.unit[i];
-      this.invocations[u] ??= { start: [], end: [] };
-      this.invocations[u].start.push(baseUs + t.start[i]);
-      this.invocations[u].end.push(baseUs + t.end[i]);
+      this.entryRows = grow(this.entryRows, this.entries + 1);
+      this.entryRows[this.entries++] = i;
       const caller = p === -1 ? -1 : t.unit[p];
       // A number, not a string, per entry span: (caller + 1, callee) packed below 2^53.
       const key = (caller + 1) * BUSY_KEY_BASE + u;
@@ -147,6 +154,7 @@ export class PlanData {
     if (!this.sorted) {
       // Planning starts here: the columns' growth slack is not held through it.
       this.traces.trim();
+      this.entryRows = trimmed(this.entryRows, this.entries);
       const { baseUs, traceIds } = this.traces;
       const order = Array.from({ length: this.traces.count }, (_, i) => i).sort(
         (a, b) =>
@@ -159,20 +167,44 @@ export class PlanData {
 
   /** A unit's invocations sorted by start, then end (what coldStartCount merges); once until the next `add`. */
   sortedInvocations(unit: number): Invocations | undefined {
-    const inv = this.invocations[unit];
-    if (!inv) return undefined;
     let sorted = this.sortedByUnit[unit];
-    if (!sorted) {
-      // Traces arrive nearly in time order: Array.prototype.sort (TimSort) runs through sorted runs.
-      const order = Array.from(inv.start, (_, i) => i).sort(
-        (a, b) => inv.start[a] - inv.start[b] || inv.end[a] - inv.end[b],
-      );
-      sorted = {
-        start: Float64Array.from(order, (i) => inv.start[i]),
-        end: Float64Array.from(order, (i) => inv.end[i]),
-      };
-      this.sortedByUnit[unit] = sorted;
-    }
+    if (sorted) return sorted;
+    this.arrivals ??= this.invocationsByUnit();
+    const inv = this.arrivals[unit];
+    if (!inv) return undefined;
+    // Traces arrive nearly in time order: Array.prototype.sort (TimSort) runs through sorted runs.
+    const order = Array.from(inv.start, (_, i) => i).sort(
+      (a, b) => inv.start[a] - inv.start[b] || inv.end[a] - inv.end[b],
+    );
+    sorted = {
+      start: Float64Array.from(order, (i) => inv.start[i]),
+      end: Float64Array.from(order, (i) => inv.end[i]),
+    };
+    this.sortedByUnit[unit] = sorted;
+    this.arrivals[unit] = undefined;
     return sorted;
+  }
+
+  /** Each unit's invocations, absolute µs, in arrival order: one pass over the entry rows. */
+  private invocationsByUnit(): ({ start: Float64Array; end: Float64Array } | undefined)[] {
+    const t = this.traces;
+    const counts = new Int32Array(this.units.names.length);
+    for (let e = 0; e < this.entries; e++) counts[t.unit[this.entryRows[e]]]++;
+    const out = Array.from(counts, (n) =>
+      n ? { start: new Float64Array(n), end: new Float64Array(n) } : undefined,
+    );
+    const filled = new Int32Array(counts.length);
+    // Entry rows increase, so the trace owning each one is found by walking the traces alongside.
+    let trace = 0;
+    for (let e = 0; e < this.entries; e++) {
+      const row = this.entryRows[e];
+      while (t.rowStart[trace + 1] <= row) trace++;
+      const u = t.unit[row];
+      const inv = out[u] as { start: Float64Array; end: Float64Array };
+      const k = filled[u]++;
+      inv.start[k] = t.baseUs[trace] + t.start[row];
+      inv.end[k] = t.baseUs[trace] + t.end[row];
+    }
+    return out;
   }
 }
