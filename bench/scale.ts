@@ -86,6 +86,16 @@ async function analyseChild(units: number, spans: number, seed: number): Promise
   };
 }
 
+/**
+ * A GC, a pause and another: array buffers dropped by the first are released by V8 in the background,
+ * so without the pause `arrayBuffers` still counts the columns' outgrown copies.
+ */
+async function settled(gc: (() => void) | undefined): Promise<void> {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
+}
+
 /** Child: `plan()` at `units` units × `traces` traces, as `nanofuse plan` runs it. */
 async function planChild(units: number, traces: number, seed: number): Promise<ScaleMeasurement> {
   const { Analyser } = await import("../src/analyse/analyser.ts");
@@ -94,7 +104,7 @@ async function planChild(units: number, traces: number, seed: number): Promise<S
   const { PlanData } = await import("../src/plan/plan-data.ts");
   const { plan } = await import("../src/plan/planner.ts");
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  await settled(gc);
   // The heap and array buffers together: typed-array columns live outside the JS heap.
   const held = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const heapBefore = held();
@@ -125,7 +135,7 @@ async function planChild(units: number, traces: number, seed: number): Promise<S
   const buildSeconds = (performance.now() - started) / 1000;
   // What planning holds: the plan data and the edge reports, the analyser's windows dropped.
   analyser = undefined;
-  gc?.();
+  await settled(gc);
   const heapAfterBuild = held();
   const rssBeforePlanBytes = process.memoryUsage().rss;
   started = performance.now();
