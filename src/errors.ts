@@ -188,6 +188,12 @@ export const catalogue = {
   NF_PROPOSAL_REASON_REQUIRED: { severity: "reject", retriable: false, message: "a reason is required" },
   NF_ROLLOUT_INVALID: { severity: "reject", retriable: false, message: "rollout is invalid" },
   NF_ROLLOUT_NOT_FOUND: { severity: "reject", retriable: false, message: "no such rollout in progress" },
+  NF_ROLLOUT_APPLY_FAILED: {
+    severity: "reject",
+    retriable: true,
+    message:
+      "the layout could not be applied: the proposal keeps its state and the failure is recorded (GET /api/proposals/{id}/rollout shows it)",
+  },
   NF_TOKEN_INVALID: { severity: "reject", retriable: false, message: "token request is invalid" },
   // The HTTP API and the OTLP receiver (src/api/errors.ts maps each to its status).
   NF_AUTH_REQUIRED: { severity: "reject", retriable: false, message: "a bearer token is required" },
@@ -240,6 +246,11 @@ export const catalogue = {
     message: "no catalog: the plan assumes the default unit spec for every unit",
   },
   NF_PLAN_FEW_TRACES: { severity: "warn", retriable: false, message: "the plan rests on few traces" },
+  NF_PLAN_TRACES_CAPPED: {
+    severity: "warn",
+    retriable: false,
+    message: "the input holds more traces than the plan keeps",
+  },
   NF_PLAN_MIXED_LAYOUTS: {
     severity: "warn",
     retriable: false,

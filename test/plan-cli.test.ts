@@ -57,6 +57,29 @@ describe("plan's warnings on weak input", () => {
   );
 });
 
+describe("plan's memory bound", () => {
+  it(
+    "plans from the first --max-traces traces and says how many later ones it read and left out",
+    async () => {
+      const { code, stdout, stderr } = await run(
+        "plan",
+        baseline,
+        "--catalog",
+        catalog,
+        "--max-traces",
+        "150",
+        "--format",
+        "json",
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).predicted.traces).toBe(150);
+      expect(warningCodes(stderr)).toEqual(["NF_PLAN_TRACES_CAPPED"]);
+      expect(stderr).toContain("planned from the first 150 traces; 2250 later ones were read and left out");
+    },
+    SLOW_MS,
+  );
+});
+
 describe("plan's refusals", () => {
   for (const [option, value] of [
     ["--min-gain", "abc"],

@@ -104,5 +104,5 @@ describe("replaying the same spans in another order", () => {
         expected.traces.map((t) => t.replace(/ (idle|flush) false$/, " complete")),
       );
     }
-  });
+  }, 240_000);
 });

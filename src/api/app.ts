@@ -9,7 +9,9 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import type { Applier } from "../apply/index.ts";
 import { NanofuseError } from "../errors.ts";
+import { RolloutController } from "../pipeline/rollouts.ts";
 import type { Store } from "../store/store.ts";
 import { type Authenticator, createAuthenticator, DEFAULT_AUTH_CACHE_MS } from "./auth.ts";
 import { installErrorHandling, writeJsonError } from "./errors.ts";
@@ -18,6 +20,7 @@ import { analysisRoutes } from "./routes/analysis.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { proposalActionRoutes } from "./routes/proposal-actions.ts";
 import { proposalRoutes } from "./routes/proposals.ts";
+import { rolloutRoutes } from "./routes/rollouts.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { webRoutes } from "./routes/web.ts";
 import { ErrorBody } from "./schemas.ts";
@@ -28,6 +31,8 @@ export interface ApiDeps {
   clock: () => Date;
   /** False while the server starts or stops: /healthz answers 503. */
   ready?: () => boolean;
+  /** How promoted and rolled-back layouts reach the deployment (none: only the state changes). */
+  applier?: Applier | null;
   /** The built dashboard (dist/web/), served at `/`; none: no dashboard. */
   webDir?: string;
 }
@@ -110,6 +115,8 @@ export async function buildApi(deps: ApiDeps, options: Partial<ApiOptions> = {})
       await api.register(analysisRoutes, { store });
       await api.register(proposalRoutes, { store });
       await api.register(proposalActionRoutes, { store, clock, writeRateLimit: o.writeRateLimit });
+      const rollouts = new RolloutController(store, deps.applier ?? null, deps.store);
+      await api.register(rolloutRoutes, { rollouts, clock, writeRateLimit: o.writeRateLimit });
       await api.register(tokenRoutes, { store, clock, auth, writeRateLimit: o.writeRateLimit });
     },
     { prefix: "/api" },

@@ -177,3 +177,41 @@ export const WindowSummary = Type.Object({
   edges: Type.Integer(),
   units: Type.Integer(),
 });
+
+export const RolloutStartBody = Type.Object(
+  {
+    revision,
+    variant: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "what the candidate runs (its spans carry nanofuse.variant=candidate)",
+    }),
+    trafficShare: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "share of requests, (0, 1]" }),
+    minSample: Type.Optional(
+      Type.Integer({ minimum: 2, description: "requests per variant before the judge's first look" }),
+    ),
+    maxDurationMs: Type.Optional(
+      Type.Integer({ minimum: 1, description: "undecided after this long: the rollout is exhausted" }),
+    ),
+    policy: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: "other judge policy fields (README)" }),
+    ),
+    automatic: Type.Optional(
+      Type.Boolean({ description: "the judge's promote or roll back is applied without a person" }),
+    ),
+    reason: reason(false),
+  },
+  { additionalProperties: false },
+);
+export const PromoteBody = ApproveBody;
+export const RollbackBody = RejectBody;
+
+const Counts = Type.Object({ requests: Type.Integer(), errors: Type.Integer(), latencies: Type.Integer() });
+
+export const RolloutStatus = Type.Object({
+  proposal: ProposalSummary,
+  rollout: Nullable(Type.Intersect([Rollout, Type.Object({ policy: Document, automatic: Type.Boolean() })])),
+  observations: Nullable(Type.Object({ control: Counts, candidate: Counts })),
+  judgement: Nullable(Document),
+  applies: Type.Array(Document),
+});

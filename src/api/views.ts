@@ -1,4 +1,6 @@
 /** Store records as the API shows them: instants as ISO 8601 text, nothing the client need not see. */
+
+import type { RolloutStatus } from "../pipeline/rollouts.ts";
 import type {
   AuditEntry,
   ProposalRecord,
@@ -53,6 +55,21 @@ export function rolloutView(r: RolloutRecord) {
     endedAt: isoOrNull(r.endedAt),
     outcome: r.outcome,
     judgements: r.judgements.map((j) => ({ ...j, at: iso(j.at) })),
+  };
+}
+
+export function rolloutStatusView(s: RolloutStatus) {
+  return {
+    proposal: summaryView(s.proposal),
+    rollout: s.rollout
+      ? { ...rolloutView(s.rollout), policy: s.rollout.policy, automatic: s.rollout.automatic }
+      : null,
+    observations: s.observations,
+    // NaN bounds (no bootstrap) are not JSON: null.
+    judgement: s.judgement
+      ? JSON.parse(JSON.stringify(s.judgement, (_k, v) => (Number.isNaN(v) ? null : v)))
+      : null,
+    applies: s.applies.map((a) => ({ ...a, at: iso(a.at) })),
   };
 }
 

@@ -27,6 +27,14 @@ export const READ_RESOURCE_ATTRIBUTES: readonly string[] = [
   "nanofuse.variant",
 ];
 
+/**
+ * nanofuse's own attributes (`nanofuse.*`, set by `nanofuse host`: request ids, injected delay,
+ * variant) are kept too: few and short, and what its tests and users read of a hosted recording.
+ */
+const OWN_PREFIX = "nanofuse.";
+const isKept = (key: string, keys: readonly string[], extra: string | undefined) =>
+  keys.includes(key) || key === extra || key.startsWith(OWN_PREFIX);
+
 /** Longest span name or kept string value, in UTF-16 units. */
 export const MAX_KEPT_STRING = 1024;
 
@@ -47,7 +55,7 @@ function keptValue(value: AttributeValue): AttributeValue {
 function project(from: Attributes, keys: readonly string[], extra: string | undefined): Attributes {
   let other = false;
   for (const key in from) {
-    if (!keys.includes(key) && key !== extra) {
+    if (!isKept(key, keys, extra)) {
       other = true;
       break;
     }
@@ -59,8 +67,7 @@ function project(from: Attributes, keys: readonly string[], extra: string | unde
   }
   if (!other) return from;
   const out: Attributes = Object.create(null);
-  for (const key of keys) if (key in from) out[key] = keptValue(from[key]);
-  if (extra !== undefined && extra in from) out[extra] = keptValue(from[extra]);
+  for (const key in from) if (isKept(key, keys, extra)) out[key] = keptValue(from[key]);
   return out;
 }
 

@@ -19,6 +19,8 @@ import type { StoreCheckpointSink } from "../daemon/store-sink.ts";
 import { KAFKA_ENCODINGS, type KafkaEncoding } from "../ingest/sources/kafka-records.ts";
 import { describeLocation, parseStoreLocation } from "../store/location.ts";
 import type { Store } from "../store/store.ts";
+import { startSelfTelemetry } from "../telemetry/self-telemetry.ts";
+import { tracedStore } from "../telemetry/traced-store.ts";
 import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
 import { nonNegative, positive, positiveInteger } from "./numbers.ts";
@@ -170,12 +172,14 @@ export function daemonCommand(state: CommandState): Command {
         .default(hostPort("127.0.0.1:9464"), "127.0.0.1:9464"),
     )
     .action(async (opts: DaemonCliOptions) => {
-      // Loaded here, so that other commands do not load kafkajs.
+      const telemetry = await startSelfTelemetry();
+      // Loaded here, so that other commands do not load kafkajs (and after the SDK started).
       const { KafkaDaemon } = await import("../daemon/daemon.ts");
       const { StoreCheckpointSink } = await import("../daemon/store-sink.ts");
       const { openStore } = await import("../store/open.ts");
       const location = parseStoreLocation(storeLocation(opts.store));
-      const store = await openStore(location);
+      const opened = await openStore(location);
+      const store = telemetry.enabled ? tracedStore(opened) : opened;
       const sink = new StoreCheckpointSink(store);
       const planner = new DaemonPlanner(store, Date.now(), {
         scope: opts.scope,
@@ -193,6 +197,7 @@ export function daemonCommand(state: CommandState): Command {
         );
       } finally {
         await store.close();
+        await telemetry.shutdown();
       }
     });
 }

@@ -5,7 +5,7 @@ import { edgeReports } from "../analyse/report.ts";
 import { loadManifest } from "../host/manifest.ts";
 import { defaultCatalog, loadCatalog } from "../plan/catalog.ts";
 import { catalogWarnings, currentFromManifest, refuseDuplicateUnits } from "../plan/current-check.ts";
-import { inputWarnings, LayoutCensus } from "../plan/input-warnings.ts";
+import { inputWarnings, LayoutCensus, warning } from "../plan/input-warnings.ts";
 import { PlanData } from "../plan/plan-data.ts";
 import { DEFAULT_PLAN_OPTIONS, plan } from "../plan/planner.ts";
 import { toManifest } from "../plan/proposal.ts";
@@ -23,7 +23,14 @@ interface PlanCliOptions extends InputOptions, PlanStoreOptions {
   minGain?: number;
   seed: number;
   inProcessUs: number;
+  maxTraces: number;
 }
+
+/**
+ * Traces a plan is made from at most: the planner keeps each one (compactly, for re-timing), so this
+ * bounds its memory whatever the input's size (issue 17.7), as `serve --plan-max-traces` does.
+ */
+const DEFAULT_MAX_TRACES = 1_000_000;
 
 export function planCommand(state: CommandState): Command {
   const command = new Command("plan").description(
@@ -44,6 +51,14 @@ export function planCommand(state: CommandState): Command {
         .argParser(nonNegative)
         .default(DEFAULT_PLAN_OPTIONS.inProcessUs),
     )
+    .addOption(
+      new Option(
+        "--max-traces <n>",
+        "plan from the first n traces at most (each is kept, about 2 KB); later ones are counted, not used",
+      )
+        .argParser(positiveInteger)
+        .default(DEFAULT_MAX_TRACES),
+    )
     .option(
       "--store <location>",
       "write the proposal as a new version in a store (postgres://…, a directory, :memory:)",
@@ -58,7 +73,10 @@ export function planCommand(state: CommandState): Command {
       // One window: planning needs only the totals per edge, not a time series of them.
       // With --store, each trace's critical paths are kept for the proposal's exemplar traces.
       const analyser = new Analyser({ windowUs: Number.MAX_SAFE_INTEGER, perTrace: Boolean(opts.store) });
+      let leftOut = 0;
       const { result: replay } = await replayInput(paths, opts, (tree) => {
+        // The analyser's edge totals and the plan data cover the same traces.
+        if (data.traces.count >= opts.maxTraces) return void leftOut++;
         analyser.add(tree);
         data.add(tree);
         census.add(tree);
@@ -67,6 +85,13 @@ export function planCommand(state: CommandState): Command {
       const units = [...data.units.names].sort();
       const warnings = inputWarnings({ catalogGiven: Boolean(opts.catalog), census });
       if (opts.catalog) warnings.push(...catalogWarnings(catalog, units, opts.catalog));
+      if (leftOut > 0)
+        warnings.push(
+          warning(
+            "NF_PLAN_TRACES_CAPPED",
+            `planned from the first ${opts.maxTraces} traces; ${leftOut} later ones were read and left out (--max-traces)`,
+          ),
+        );
       let current: string[][] | undefined;
       if (manifest && opts.current) {
         const checked = currentFromManifest(manifest, units, opts.current);

@@ -1,5 +1,5 @@
 /**
- * `nanofuse proposals list|show|approve|reject` against the API (`--url`/NANOFUSE_URL,
+ * `nanofuse proposals list|show|approve|reject` (and rollout|promote|rollback, ./proposals-rollout.ts) against the API (`--url`/NANOFUSE_URL,
  * `--token`/NANOFUSE_TOKEN), for people who live in a terminal. A change names the revision it was
  * decided on (`show` prints it): when someone else acted first the API answers
  * NF_PROPOSAL_VERSION_CONFLICT and nothing changes. With `--store`, list and show read a store
@@ -17,6 +17,7 @@ import { ms, table } from "./format.ts";
 import { positiveInteger } from "./numbers.ts";
 import { proposalsCommand as storeProposalsCommand } from "./proposals.ts";
 import { ApiClient, type Change } from "./proposals-client.ts";
+import { addRolloutCommands } from "./proposals-rollout.ts";
 
 const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19);
 const formatOption = () =>
@@ -168,5 +169,6 @@ export function proposalsApiCommand(state: CommandState): Command {
   };
   change("approve", "Approve a proposal pending approval", false);
   change("reject", "Reject a proposal, saying why", true);
+  addRolloutCommands(command, withClientOptions, clientFrom);
   return command;
 }

@@ -111,6 +111,24 @@ export class ApiClient implements ProposalReader {
     return (await this.call("GET", `/api/proposals/${id}/traces`)).traces as ExemplarTrace[];
   }
 
+  /** The rollout of a proposal as GET /api/proposals/{id}/rollout gives it (JSON as sent). */
+  async rollout(id: number): Promise<Json> {
+    return this.call("GET", `/api/proposals/${id}/rollout`);
+  }
+
+  /** POSTs a rollout action (rollout, promote, rollback) decided on `revision`. */
+  async rolloutAction(
+    id: number,
+    action: "rollout" | "promote" | "rollback",
+    revision: number,
+    body: Json,
+  ): Promise<ProposalRecord> {
+    const doc = await this.call("POST", `/api/proposals/${id}/${action}`, body, {
+      "if-match": `"${revision}"`,
+    });
+    return recordOf(doc.proposal as Json);
+  }
+
   /** Applies a change decided on `revision`; the answer is the proposal after it. */
   async change(id: number, revision: number, change: Change): Promise<ProposalRecord> {
     const { action, ...body } = change;

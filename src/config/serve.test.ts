@@ -27,6 +27,28 @@ async function refusal(promise: Promise<unknown> | (() => unknown)): Promise<str
 }
 
 describe("serve configuration", () => {
+  it("picks the deployment's applier: none by default, a manifest file or a webhook, and refuses anything else", async () => {
+    expect((await loadServeConfig({}, {})).applier).toEqual({ kind: "none" });
+    expect((await loadServeConfig({ applier: "file:deploy/manifest.json" }, {})).applier).toEqual({
+      kind: "file",
+      target: "deploy/manifest.json",
+    });
+    const webhook = await loadServeConfig(
+      {},
+      { NANOFUSE_APPLIER: "webhook:https://deploy.example/apply", NANOFUSE_APPLIER_SECRET: "s3cret" },
+    );
+    expect(webhook).toMatchObject({
+      applier: { kind: "webhook", target: "https://deploy.example/apply" },
+      applierSecret: "s3cret",
+    });
+    expect(await refusal(loadServeConfig({ applier: "ftp:somewhere" }, {}))).toMatch(
+      /expected none, file:<path> or webhook:<url>/,
+    );
+    expect(await refusal(loadServeConfig({ applier: "webhook:deploy.example" }, {}))).toMatch(
+      /http\(s\) URL/,
+    );
+  });
+
   it("has the documented defaults: API on 127.0.0.1:8080, OTLP on 127.0.0.1:4318, the embedded store", async () => {
     const config = await loadServeConfig({}, {});
     expect(config).toMatchObject({

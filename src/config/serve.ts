@@ -133,6 +133,23 @@ export const SERVE_SCHEMA = {
     BUNDLED_SEED,
   ),
   seedCatalog: optionalFile("NANOFUSE_SEED_CATALOG", "unit catalog of the seed traces", BUNDLED_SEED_CATALOG),
+  applier: {
+    env: "NANOFUSE_APPLIER",
+    value: "<none|file:path|webhook:url>",
+    description:
+      "how a promoted or rolled-back layout reaches the deployment: a manifest file (or directory), a signed webhook, or only the state",
+    default: { kind: "none" },
+    parse: parseApplier,
+    show: (v) => (v.kind === "none" ? "none" : `${v.kind}:${v.target}`),
+  } satisfies OptionSpec<ApplierChoice>,
+  applierSecret: {
+    env: "NANOFUSE_APPLIER_SECRET",
+    value: "<secret>",
+    description: "HMAC secret shared with the webhook's receiver (prefer the variable to the flag)",
+    default: null,
+    parse: nonEmpty,
+    show: (v) => (v === null ? "none" : "(set)"),
+  } satisfies OptionSpec<string | null>,
   logLevel: {
     env: "NANOFUSE_LOG_LEVEL",
     value: "<level>",
@@ -143,6 +160,19 @@ export const SERVE_SCHEMA = {
 } as const;
 
 export type ServeConfig = Resolved<typeof SERVE_SCHEMA>;
+
+export type ApplierChoice = { kind: "none" } | { kind: "file" | "webhook"; target: string };
+
+function parseApplier(text: string): ApplierChoice {
+  const t = text.trim();
+  if (t === "none") return { kind: "none" };
+  const match = /^(file|webhook):(.+)$/.exec(t);
+  if (!match) throw new Error(`expected none, file:<path> or webhook:<url>, got ${JSON.stringify(t)}`);
+  const kind = match[1] as "file" | "webhook";
+  if (kind === "webhook" && !/^https?:\/\//.test(match[2]))
+    throw new Error(`webhook: expected an http(s) URL, got ${JSON.stringify(match[2])}`);
+  return { kind, target: match[2] };
+}
 
 /** The config file option is read first: it says where the rest may come from. */
 export const CONFIG_FILE_OPTION = { flag: "--config <file>", env: "NANOFUSE_CONFIG" } as const;

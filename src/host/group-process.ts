@@ -35,6 +35,7 @@ async function start(config: GroupConfig): Promise<void> {
     group: config.group,
     variant: config.variant,
     recordFile: config.recordFile,
+    otlpEndpoint: config.otlpEndpoint,
   });
   const runtime = new GroupRuntime(config.group, config.units, app, telemetry.tracer, config.runtime);
   const server = createGroupServer(runtime);

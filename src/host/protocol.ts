@@ -13,6 +13,8 @@ export interface GroupConfig {
   variant?: string;
   /** OTLP JSON lines file for this group's spans; no recording without it. */
   recordFile?: string;
+  /** OTLP/HTTP traces URL the group exports its spans to, besides (or instead of) the file. */
+  otlpEndpoint?: string;
   /** Loopback port to listen on; any free one when absent. A restarted group keeps its port. */
   port?: number;
 }

@@ -38,6 +38,8 @@ export interface HostOptions extends Partial<RuntimeOptions>, Partial<HostLimits
   recordDir?: string;
   /** Resource attribute nanofuse.variant on every span, to tell A/B layouts apart. */
   variant?: string;
+  /** OTLP/HTTP traces URL every group exports its spans to (e.g. `nanofuse serve`'s receiver). */
+  otlpEndpoint?: string;
   /** Where the supervisor reports what happens to groups (one dying, restarting); default: stderr. */
   onEvent?: (message: string) => void;
   /** Abandons the start: every process started so far is killed, and startHost rejects. */
@@ -110,6 +112,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     appPath,
     runtime,
     variant: options.variant,
+    otlpEndpoint: options.otlpEndpoint,
     recordFile: options.recordDir ? join(resolve(options.recordDir), `${g.name}.otlp.jsonl`) : undefined,
   }));
   /** The current process of each group. */

@@ -7,6 +7,7 @@
  */
 import { type Tracer, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler } from "@opentelemetry/sdk-trace-base";
@@ -21,8 +22,10 @@ export interface Telemetry {
 export interface TelemetryOptions {
   group: string;
   variant?: string;
-  /** Without it no span is recorded (and none is created). */
+  /** Without it (and without otlpEndpoint) no span is recorded. */
   recordFile?: string;
+  /** OTLP/HTTP traces URL (e.g. `nanofuse serve`'s …/v1/traces): spans are also exported there. */
+  otlpEndpoint?: string;
 }
 
 export function startTelemetry(options: TelemetryOptions): Telemetry {
@@ -34,16 +37,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       "process.pid": process.pid,
     }),
   );
-  const spanProcessors = options.recordFile
-    ? [
-        // A queue large enough for a load test's bursts: the default 2048 drops spans silently.
-        new BatchSpanProcessor(new OtlpJsonLinesExporter(options.recordFile), {
-          maxQueueSize: 100_000,
-          maxExportBatchSize: 2048,
-          scheduledDelayMillis: 500,
-        }),
-      ]
-    : [];
+  // A queue large enough for a load test's bursts: the default 2048 drops spans silently.
+  const batch = { maxQueueSize: 100_000, maxExportBatchSize: 2048, scheduledDelayMillis: 500 };
+  const spanProcessors = [
+    ...(options.recordFile
+      ? [new BatchSpanProcessor(new OtlpJsonLinesExporter(options.recordFile), batch)]
+      : []),
+    ...(options.otlpEndpoint
+      ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint }), batch)]
+      : []),
+  ];
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,

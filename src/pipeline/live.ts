@@ -28,6 +28,7 @@ import type { SpanIntake } from "../receiver/app.ts";
 import type { Progress, ProposeResult, Store, WriteSummary } from "../store/store.ts";
 import { PlanningEpoch } from "./planning.ts";
 import { proposePlanned } from "./propose.ts";
+import { RecentRoots, type VariantRequest, variantRequest } from "./variants.ts";
 
 export interface LiveOptions {
   source: string;
@@ -61,6 +62,10 @@ export interface LiveStats {
   tracesWritten: number;
   windowsWritten: number;
   proposals: number;
+  /** Requests tagged control or candidate, recorded for the rollout in progress. */
+  variantRequests: number;
+  /** Tagged requests seen while no rollout was in progress. */
+  variantRequestsDropped: number;
   lastFlushAt: Date | null;
   lastPlanAt: Date | null;
 }
@@ -78,7 +83,12 @@ export class LivePipeline implements SpanIntake {
     tracesWritten: 0,
     windowsWritten: 0,
     proposals: 0,
+    variantRequests: 0,
+    variantRequestsDropped: 0,
   };
+  /** Requests of the variants since the last flush, in completion order. */
+  private variantRequests: VariantRequest[] = [];
+  private readonly recentRoots = new RecentRoots();
   private lastFlushAt: Date | null = null;
   private lastPlanAt: Date | null = null;
 
@@ -103,7 +113,11 @@ export class LivePipeline implements SpanIntake {
   }
 
   offer(spans: readonly Span[], nowUs: number): void {
-    for (const span of spans) this.buffer.push(span, nowUs);
+    for (const span of spans) {
+      this.buffer.push(span, nowUs);
+      const request = variantRequest(span);
+      if (request && this.recentRoots.add(span)) this.variantRequests.push(request);
+    }
     this.counts.spansReceived += spans.length;
   }
 
@@ -112,9 +126,33 @@ export class LivePipeline implements SpanIntake {
     return this.analyse(this.buffer.cutIdle(nowUs));
   }
 
-  /** Writes the windows of the traces completed since the last flush (none: no write). */
+  /**
+   * Records the variants' requests since the last flush for the rollout in progress (the one started
+   * last, should there be several); without one they are dropped and counted.
+   */
+  async recordVariants(at: Date): Promise<number> {
+    const requests = this.variantRequests;
+    if (requests.length === 0) return 0;
+    this.variantRequests = [];
+    const [latest] = (await this.store.rollouts.inProgress()).sort(
+      (a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id - a.id,
+    );
+    if (!latest) {
+      this.counts.variantRequestsDropped += requests.length;
+      return 0;
+    }
+    await this.store.rollouts.observe(
+      latest.id,
+      requests.map((r) => ({ ...r, at })),
+    );
+    this.counts.variantRequests += requests.length;
+    return requests.length;
+  }
+
+  /** Writes the windows of the traces completed since the last flush (none: no write), and the variants' requests. */
   async flush(at: Date): Promise<WriteSummary | null> {
     this.lastFlushAt = at;
+    await this.recordVariants(at);
     if (this.pendingTraces === 0) return null;
     const result = this.period.finish();
     const windows = [...result.windows.windows.values()];

@@ -6,10 +6,12 @@
  */
 import type { FastifyInstance } from "fastify";
 import { buildApi } from "../api/app.ts";
+import { type Applier, createApplier } from "../apply/index.ts";
 import { PACKAGE_ROOT } from "../config/package-root.ts";
 import type { ServeConfig } from "../config/serve.ts";
 import { NanofuseError } from "../errors.ts";
 import { LivePipeline } from "../pipeline/live.ts";
+import { RolloutController } from "../pipeline/rollouts.ts";
 import { isEmptyStore, type SeedResult, seedStore } from "../pipeline/seed.ts";
 import { defaultCatalog, loadCatalog } from "../plan/catalog.ts";
 import { buildReceiver } from "../receiver/app.ts";
@@ -101,9 +103,10 @@ async function serve(
   });
   await pipeline.start();
 
+  const applier = applierOf(config);
   let ready = false;
   const api = await buildApi(
-    { store, clock, ready: () => ready, webDir: `${PACKAGE_ROOT}dist/web` },
+    { store, clock, ready: () => ready, applier, webDir: `${PACKAGE_ROOT}dist/web` },
     {
       bodyLimit: config.apiBodyLimit,
       writeRateLimit: config.writeRateLimit,
@@ -129,7 +132,7 @@ async function serve(
     throw error;
   }
 
-  const loop = backgroundLoop(pipeline, config, log, clock);
+  const loop = backgroundLoop(pipeline, new RolloutController(store, applier), config, log, clock);
   ready = true;
   return {
     apiUrl: urlOf(api),
@@ -153,8 +156,19 @@ async function serve(
   };
 }
 
+/** The deployment's applier, from the configuration (NF_APPLY_CONFIG_INVALID when it does not hold). */
+function applierOf(config: ServeConfig): Applier | null {
+  const choice = config.applier;
+  if (choice.kind === "none") return null;
+  if (choice.kind === "file") return createApplier({ kind: "file", path: choice.target });
+  if (!config.applierSecret)
+    throw new NanofuseError("NF_APPLY_CONFIG_INVALID", "a webhook applier needs NANOFUSE_APPLIER_SECRET");
+  return createApplier({ kind: "webhook", url: choice.target, secret: config.applierSecret });
+}
+
 function backgroundLoop(
   pipeline: LivePipeline,
+  rollouts: RolloutController,
   config: ServeConfig,
   log: (line: string) => void,
   clock: () => Date,
@@ -169,6 +183,13 @@ function backgroundLoop(
     if (now.getTime() - lastFlush >= config.flushS * 1000) {
       lastFlush = now.getTime();
       await pipeline.flush(now);
+      for (const run of await rollouts.judgeInProgress(now)) {
+        if (run.judgement.verdict === "keep_collecting" && run.acted === "none") continue;
+        const acted = run.acted === "none" ? "waiting for a person" : run.acted.replace("_", " ");
+        log(
+          `nanofuse: rollout ${run.rolloutId} of proposal ${run.proposalId}: ${run.judgement.verdict} (${acted}): ${run.judgement.explanation}`,
+        );
+      }
       if (now.getTime() - lastPlan >= config.planS * 1000) {
         lastPlan = now.getTime();
         const result = await pipeline.plan(now);

@@ -217,6 +217,7 @@ describe("migrations", () => {
     return { location: databaseUrl(db), drop: () => dropDatabase(db) };
   }
 
+  // The migrations written here are numbered far beyond the shipped ones, so adding one does not collide.
   it.each(BACKENDS)(
     "on %s refuse a store whose applied migration was edited, or that is newer than the code",
     async (name) => {
@@ -224,20 +225,20 @@ describe("migrations", () => {
       const { location, drop } = await emptyStoreLocation(name, dir);
       try {
         await (await openStore(location, { migrationsDir: dir })).close();
-        await writeFile(join(dir, "0002_extra.sql"), "create table extra (id int);\n");
+        await writeFile(join(dir, "0090_extra.sql"), "create table extra (id int);\n");
         await (await openStore(location, { migrationsDir: dir })).close();
-        await writeFile(join(dir, "0002_extra.sql"), "create table extra (id bigint);\n");
+        await writeFile(join(dir, "0090_extra.sql"), "create table extra (id bigint);\n");
         await expect(openStore(location, { migrationsDir: dir })).rejects.toMatchObject({
           code: "NF_STORE_MIGRATION_CHANGED",
         });
         await expect(openStore(location)).rejects.toMatchObject({ code: "NF_STORE_MIGRATION_UNKNOWN" });
-        await writeFile(join(dir, "0002_extra.sql"), "create table extra (id int);\n");
-        await writeFile(join(dir, "0003_broken.sql"), "create table extra (id int);\n");
+        await writeFile(join(dir, "0090_extra.sql"), "create table extra (id int);\n");
+        await writeFile(join(dir, "0091_broken.sql"), "create table extra (id int);\n");
         await expect(openStore(location, { migrationsDir: dir })).rejects.toMatchObject({
           code: "NF_STORE_MIGRATION_FAILED",
         });
         // The failed migration left nothing behind: fixed, it applies.
-        await writeFile(join(dir, "0003_broken.sql"), "create table extra3 (id int);\n");
+        await writeFile(join(dir, "0091_broken.sql"), "create table extra3 (id int);\n");
         await (await openStore(location, { migrationsDir: dir })).close();
       } finally {
         await drop();

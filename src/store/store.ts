@@ -235,8 +235,12 @@ export interface TransitionRequest {
   /** Required for reject and roll_back (NF_PROPOSAL_REASON_REQUIRED). */
   reason?: string;
   at: Date;
-  /** Required for start_rollout: the variant label and the share of traffic it gets, (0, 1]. */
-  rollout?: { variant: string; trafficShare: number };
+  /**
+   * Required for start_rollout: the variant label and the share of traffic it gets, (0, 1]; the
+   * judge's policy overrides (src/proposals/judge/policy.ts: minimum sample, maximum duration, …) and
+   * whether the judge's verdict is applied without a person (default false).
+   */
+  rollout?: { variant: string; trafficShare: number; policy?: JsonValue; automatic?: boolean };
 }
 
 export interface AuditEntry {
@@ -295,7 +299,44 @@ export interface RolloutRecord {
   /** Set by the promote or roll_back transition. */
   endedAt: Date | null;
   outcome: "promoted" | "rolled_back" | null;
+  /** The judge's policy overrides the rollout was started with. */
+  policy: JsonValue;
+  /** The judge's promote or roll back is applied without a person. */
+  automatic: boolean;
   judgements: Judgement[];
+}
+
+export type RolloutVariant = "control" | "candidate";
+
+/** One request of a variant, as the live pipeline saw its trace complete. */
+export interface Observation {
+  variant: RolloutVariant;
+  latencyUs: number;
+  error: boolean;
+  at: Date;
+}
+
+/** What the judge reads of one variant: successful latencies in arrival order, and counts. */
+export interface VariantCounts {
+  latenciesUs: number[];
+  errors: number;
+  requests: number;
+}
+
+/** One applier call for a proposal, whatever it said: a failed one is never left without a record. */
+export interface ApplyRecord {
+  id: number;
+  proposalId: number;
+  rolloutId: number | null;
+  /** What it was applied for: start_rollout, promote, roll_back. */
+  action: string;
+  at: Date;
+  actor: string;
+  ok: boolean;
+  /** The NF_ code of a failure. */
+  code: string | null;
+  /** The applier's result (applier, target, attempts, history, message). */
+  result: JsonValue;
 }
 
 export interface RolloutStore {
@@ -308,6 +349,16 @@ export interface RolloutStore {
     rolloutId: number,
     judgement: { at: Date; verdict: Judgement["verdict"]; result: JsonValue },
   ): Promise<Judgement>;
+  /** Every rollout in progress, by id (the live pipeline's: which variants to record). */
+  inProgress(): Promise<RolloutRecord[]>;
+  /** Appends requests of the variants to a rollout in progress (NF_ROLLOUT_NOT_FOUND when none is). */
+  observe(rolloutId: number, observations: readonly Observation[]): Promise<number>;
+  /** The requests recorded for a rollout, per variant. */
+  observations(rolloutId: number): Promise<Record<RolloutVariant, VariantCounts>>;
+  /** Records an applier call. */
+  recordApply(entry: Omit<ApplyRecord, "id">): Promise<ApplyRecord>;
+  /** The applier calls for a proposal, oldest first. */
+  applies(proposalId: number): Promise<ApplyRecord[]>;
 }
 
 // ---------------------------------------------------------------- API tokens

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import type { PathEntry } from "../../src/analyse/trace-analysis.ts";
-import { type ApiOptions, buildApi } from "../../src/api/app.ts";
+import { type ApiDeps, type ApiOptions, buildApi } from "../../src/api/app.ts";
 import type { Store, TokenRole } from "../../src/store/store.ts";
 import { proposalMerging, TRACE_A } from "../support/proposals.ts";
 
@@ -38,6 +38,7 @@ export async function apiFixture(
   store: Store,
   options: Partial<ApiOptions> = {},
   clock: () => Date = () => AT,
+  deps: Partial<Omit<ApiDeps, "store" | "clock">> = {},
 ): Promise<ApiFixture> {
   const token = async (role: TokenRole, name: string) =>
     (await store.tokens.create({ name, role, at: AT })).token;
@@ -56,7 +57,7 @@ export async function apiFixture(
     actor: "nanofuse planner",
     at: AT,
   });
-  const app = await buildApi({ store, clock }, { logLevel: "silent", ...options });
+  const app = await buildApi({ store, clock, ...deps }, { logLevel: "silent", ...options });
   await app.ready();
   return {
     store,
