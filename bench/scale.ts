@@ -21,7 +21,7 @@ export interface ScaleMeasurement {
   seconds: number;
   finishSeconds: number;
   maxRssBytes: number;
-  /** plan-traces only: plan() alone, RSS before it, plan data bytes per trace (heap growth). */
+  /** plan-traces only: plan() alone, RSS before it, plan data bytes per trace (heap and array-buffer growth). */
   planSeconds?: number;
   rssBeforePlanBytes?: number;
   planDataBytesPerTrace?: number;
@@ -86,6 +86,16 @@ async function analyseChild(units: number, spans: number, seed: number): Promise
   };
 }
 
+/**
+ * A GC, a pause and another: array buffers dropped by the first are released by V8 in the background,
+ * so without the pause `arrayBuffers` still counts the columns' outgrown copies.
+ */
+async function settled(gc: (() => void) | undefined): Promise<void> {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
+}
+
 /** Child: `plan()` at `units` units × `traces` traces, as `nanofuse plan` runs it. */
 async function planChild(units: number, traces: number, seed: number): Promise<ScaleMeasurement> {
   const { Analyser } = await import("../src/analyse/analyser.ts");
@@ -94,8 +104,10 @@ async function planChild(units: number, traces: number, seed: number): Promise<S
   const { PlanData } = await import("../src/plan/plan-data.ts");
   const { plan } = await import("../src/plan/planner.ts");
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
+  await settled(gc);
+  // The heap and array buffers together: typed-array columns live outside the JS heap.
+  const held = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const heapBefore = held();
   const data = new PlanData();
   let analyser: InstanceType<typeof Analyser> | undefined = new Analyser({
     windowUs: Number.MAX_SAFE_INTEGER,
@@ -123,8 +135,8 @@ async function planChild(units: number, traces: number, seed: number): Promise<S
   const buildSeconds = (performance.now() - started) / 1000;
   // What planning holds: the plan data and the edge reports, the analyser's windows dropped.
   analyser = undefined;
-  gc?.();
-  const heapAfterBuild = process.memoryUsage().heapUsed;
+  await settled(gc);
+  const heapAfterBuild = held();
   const rssBeforePlanBytes = process.memoryUsage().rss;
   started = performance.now();
   plan(data, edges, defaultCatalog(), undefined, {});
@@ -138,7 +150,7 @@ async function planChild(units: number, traces: number, seed: number): Promise<S
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     planSeconds,
     rssBeforePlanBytes,
-    // Heap growth over the build with the analyser dropped: the plan data and the edge reports (per edge).
+    // Heap and array-buffer growth over the build with the analyser dropped: the plan data and the edge reports (per edge).
     planDataBytesPerTrace: (heapAfterBuild - heapBefore) / traces,
   };
 }
@@ -253,7 +265,7 @@ export async function planTracesSection(
     ...machine(),
     `- input: the planning bench's synthetic system (bench/plan-scale.ts, seed ${o.seed}), 1,000 units, 10,000 call edges, the catalog's defaults; the reference is the smaller run`,
     "- `plan()` as `nanofuse plan` calls it, with its defaults; build: call trees, `PlanData.add` and `Analyser.add` as the replay feeds them (not planning)",
-    "- plan data per trace: V8 heap growth over the build, after a GC with the analyser dropped, per trace (the edge reports, per edge, are included and small)",
+    "- plan data per trace: V8 heap and array-buffer growth over the build (typed-array columns are outside the heap), after a GC with the analyser dropped, per trace (the edge reports, per edge, are included and small)",
     "- aim (issue 15.2): `plan()` at 10× the traces under 10× the time",
     "",
     "| traces | spans | build s | `plan()` s | `plan()` vs smaller | RSS before `plan()` MiB | peak RSS MiB | plan data bytes per trace |",

@@ -76,7 +76,7 @@ export function planCommand(state: CommandState): Command {
       let leftOut = 0;
       const { result: replay } = await replayInput(paths, opts, (tree) => {
         // The analyser's edge totals and the plan data cover the same traces.
-        if (data.traces.length >= opts.maxTraces) return void leftOut++;
+        if (data.traces.count >= opts.maxTraces) return void leftOut++;
         analyser.add(tree);
         data.add(tree);
         census.add(tree);

@@ -30,11 +30,11 @@ export class PlanningEpoch {
   fresh = 0;
 
   get traces(): number {
-    return this.data.traces.length;
+    return this.data.traces.count;
   }
 
   add(tree: CallTree): void {
-    const { traceId } = this.data.add(tree);
+    const traceId = this.data.traces.traceIds[this.data.add(tree)];
     this.fresh++;
     if (this.paths.has(traceId)) return;
     for (const hop of tree.hops) {

@@ -1,10 +1,13 @@
 /**
- * A call tree packed into typed arrays, so that the what-if simulator can keep 100,000 traces in
- * memory and re-time them many times: one row per span, children linked in start order, times in
- * microseconds relative to the trace's first span.
+ * The call trees of all traces of one planning run packed into one column store, so that the
+ * what-if simulator can keep a million traces in memory and re-time them many times: one row per
+ * span in growable typed arrays shared by every trace, children linked in start order, times in
+ * microseconds relative to the trace's first span. A trace is its range of rows and of heads,
+ * addressed through a few per-trace columns: no object per trace (issue 15.2, issue 17.7).
  */
 import type { CallNode, CallTree } from "../model/call-tree.ts";
 import type { SpanKind } from "../model/span.ts";
+import { grow, trimmed } from "./growable.ts";
 
 export const KIND_CODE: Record<SpanKind, number> = {
   unspecified: 0,
@@ -31,66 +34,129 @@ export class UnitTable {
   }
 }
 
-export interface CompactTrace {
-  traceId: string;
-  /** Absolute start of the trace's first span, µs since the epoch. */
-  baseUs: number;
-  unit: Int32Array;
-  kind: Uint8Array;
-  start: Float64Array;
-  end: Float64Array;
-  firstChild: Int32Array;
-  nextSibling: Int32Array;
-  /** Roots (in start order), then orphan heads (in start order). */
-  heads: number[];
-  rootCount: number;
+/**
+ * Rows are numbered across the whole store (so `nextSibling` and heads are store rows, −1 for
+ * none); Int32 rows bound a store to 2^31 spans. Rows are in pre-order, so a row's first child,
+ * when it has children, is the next row: one byte (`hasChildren`) rather than a row number. Trace `i` owns rows
+ * `rowStart[i] .. rowStart[i + 1]` and heads `headStart[i] .. headStart[i + 1]`.
+ */
+export class TraceColumns {
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  unit = new Int32Array(0);
+  hasChildren = new Uint8Array(0);
+  nextSibling = new Int32Array(0);
+  kind = new Uint8Array(0);
+  /** Roots (in start order), then orphan heads (in start order), of every trace in turn. */
+  heads = new Int32Array(0);
+  /** Per trace (one more entry than traces): first row, first head. */
+  rowStart = new Int32Array(1);
+  headStart = new Int32Array(1);
+  /** Per trace: absolute start of its first span (µs since the epoch), and how many heads are roots. */
+  baseUs = new Float64Array(0);
+  rootCount = new Int32Array(0);
+  readonly traceIds: string[] = [];
+
+  get count(): number {
+    return this.traceIds.length;
+  }
+
+  /** The first child of row `r` (the next row, in pre-order), −1 for a leaf. */
+  firstChild(r: number): number {
+    return this.hasChildren[r] ? r + 1 : -1;
+  }
+
+  /** Rows of trace `i`. */
+  size(i: number): number {
+    return this.rowStart[i + 1] - this.rowStart[i];
+  }
+
+  /**
+   * Appends the tree and returns its trace index. `parentOut`, when given (at least as long as the
+   * trace), receives each row's parent row relative to the trace's first row (−1 for a head):
+   * PlanData reads it once while adding the trace, and re-timing never does, so it is not kept.
+   */
+  add(tree: CallTree, units: UnitTable, parentOut?: Int32Array): number {
+    const n = tree.nodes.size;
+    const heads = [...tree.roots, ...tree.orphans];
+    const order: CallNode[] = [];
+    // Pre-order, so that every parent has a smaller row than its children.
+    const stack = [...heads].reverse();
+    while (stack.length) {
+      const node = stack.pop() as CallNode;
+      order.push(node);
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    }
+    const i = this.count;
+    const o = this.rowStart[i];
+    const h = this.headStart[i];
+    const row = new Map<CallNode, number>();
+    order.forEach((node, r) => {
+      row.set(node, o + r);
+    });
+    const baseUs = order.reduce((min, node) => Math.min(min, node.span.startUs), Number.POSITIVE_INFINITY);
+    this.reserve(i + 1, o + n, h + heads.length);
+    this.traceIds.push(tree.trace.traceIds[0] ?? tree.trace.key);
+    this.baseUs[i] = baseUs;
+    this.rootCount[i] = tree.roots.length;
+    this.rowStart[i + 1] = o + n;
+    this.headStart[i + 1] = h + heads.length;
+    heads.forEach((head, k) => {
+      this.heads[h + k] = row.get(head) as number;
+    });
+    this.nextSibling.fill(-1, o, o + n);
+    order.forEach((node, r) => {
+      const at = o + r;
+      this.unit[at] = units.id(node.span.unit);
+      this.kind[at] = KIND_CODE[node.span.kind];
+      this.start[at] = node.span.startUs - baseUs;
+      this.end[at] = node.span.endUs - baseUs;
+      if (parentOut)
+        parentOut[r] = node.parent && row.has(node.parent) ? (row.get(node.parent) as number) - o : -1;
+      const children = node.children;
+      this.hasChildren[at] = children.length ? 1 : 0;
+      for (let c = 0; c + 1 < children.length; c++)
+        this.nextSibling[row.get(children[c]) as number] = row.get(children[c + 1]) as number;
+    });
+    return i;
+  }
+
+  /** Drops the growth slack (planning calls it before re-timing; a later `add` grows again). */
+  trim(): void {
+    const traces = this.count;
+    const rows = this.rowStart[traces];
+    this.rowStart = trimmed(this.rowStart, traces + 1);
+    this.headStart = trimmed(this.headStart, traces + 1);
+    this.baseUs = trimmed(this.baseUs, traces);
+    this.rootCount = trimmed(this.rootCount, traces);
+    this.heads = trimmed(this.heads, this.headStart[traces]);
+    this.start = trimmed(this.start, rows);
+    this.end = trimmed(this.end, rows);
+    this.unit = trimmed(this.unit, rows);
+    this.hasChildren = trimmed(this.hasChildren, rows);
+    this.nextSibling = trimmed(this.nextSibling, rows);
+    this.kind = trimmed(this.kind, rows);
+  }
+
+  private reserve(traces: number, rows: number, heads: number): void {
+    this.rowStart = grow(this.rowStart, traces + 1);
+    this.headStart = grow(this.headStart, traces + 1);
+    this.baseUs = grow(this.baseUs, traces);
+    this.rootCount = grow(this.rootCount, traces);
+    this.heads = grow(this.heads, heads);
+    if (this.start.length >= rows) return;
+    this.start = grow(this.start, rows);
+    this.end = grow(this.end, rows);
+    this.unit = grow(this.unit, rows);
+    this.hasChildren = grow(this.hasChildren, rows);
+    this.nextSibling = grow(this.nextSibling, rows);
+    this.kind = grow(this.kind, rows);
+  }
 }
 
-/**
- * `parentOut`, when given (at least as long as the trace), receives each row's parent row (−1 for a
- * head): PlanData reads it once while adding the trace, and re-timing never does, so it is not kept.
- */
-export function compactTrace(tree: CallTree, units: UnitTable, parentOut?: Int32Array): CompactTrace {
-  const n = tree.nodes.size;
-  const heads = [...tree.roots, ...tree.orphans];
-  const order: CallNode[] = [];
-  // Pre-order, so that every parent has a smaller row than its children.
-  const stack = [...heads].reverse();
-  while (stack.length) {
-    const node = stack.pop() as CallNode;
-    order.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
-  }
-  const row = new Map<CallNode, number>();
-  order.forEach((node, i) => {
-    row.set(node, i);
-  });
-  const baseUs = order.reduce((min, node) => Math.min(min, node.span.startUs), Number.POSITIVE_INFINITY);
-  // One buffer per trace for all its columns: an ArrayBuffer and its backing store cost more than a
-  // view, and seven of each per trace (now six views) were most of the plan data of a trace of a few spans.
-  const buffer = new ArrayBuffer(n * (8 + 8 + 3 * 4 + 1));
-  const t: CompactTrace = {
-    traceId: tree.trace.traceIds[0] ?? tree.trace.key,
-    baseUs,
-    start: new Float64Array(buffer, 0, n),
-    end: new Float64Array(buffer, 8 * n, n),
-    unit: new Int32Array(buffer, 16 * n, n),
-    firstChild: new Int32Array(buffer, 20 * n, n).fill(-1),
-    nextSibling: new Int32Array(buffer, 24 * n, n).fill(-1),
-    kind: new Uint8Array(buffer, 28 * n, n),
-    heads: heads.map((h) => row.get(h) as number),
-    rootCount: tree.roots.length,
-  };
-  order.forEach((node, i) => {
-    t.unit[i] = units.id(node.span.unit);
-    t.kind[i] = KIND_CODE[node.span.kind];
-    t.start[i] = node.span.startUs - baseUs;
-    t.end[i] = node.span.endUs - baseUs;
-    if (parentOut) parentOut[i] = node.parent && row.has(node.parent) ? (row.get(node.parent) as number) : -1;
-    const children = node.children;
-    if (children.length) t.firstChild[i] = row.get(children[0]) as number;
-    for (let c = 0; c + 1 < children.length; c++)
-      t.nextSibling[row.get(children[c]) as number] = row.get(children[c + 1]) as number;
-  });
-  return t;
+/** One tree in a store of its own (tests and one-off re-timing). */
+export function compactTrace(tree: CallTree, units: UnitTable): TraceColumns {
+  const columns = new TraceColumns();
+  columns.add(tree, units);
+  return columns;
 }

@@ -10,7 +10,6 @@
  */
 import type { Catalog } from "../model/catalog.ts";
 import { type Clustering, complete } from "./clustering.ts";
-import type { CompactTrace } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
 import { computeCostPerHour } from "./cost/compute-cost.ts";
 import type { PlanData } from "./plan-data.ts";
@@ -55,7 +54,7 @@ export function makeEvaluator(
   return (clustering) => {
     const full = complete(clustering, data.units.names);
     const model = retimeModel(data, full, catalog, options.inProcessUs);
-    const latencies = predictLatencies(sample, model);
+    const latencies = predictLatencies(data.traces, sample, model);
     const meanUs = latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0;
     const cold = coldStartsPerHour(data, full, catalog, coldOf).perHour;
     const cost = baseCostPerHour(catalog, full);
@@ -74,8 +73,8 @@ export function makeEvaluator(
 }
 
 /** Every k-th trace (in stable order), so the sample is spread over the whole recording. */
-function spreadSample(traces: CompactTrace[], limit: number): CompactTrace[] {
+function spreadSample(traces: Int32Array, limit: number): Int32Array {
   if (traces.length <= limit) return traces;
   const step = traces.length / limit;
-  return Array.from({ length: limit }, (_, i) => traces[Math.floor(i * step)]);
+  return Int32Array.from({ length: limit }, (_, i) => traces[Math.floor(i * step)]);
 }

@@ -95,7 +95,7 @@ export function plan(
     predicted: {
       baseline: figures(current),
       proposed: figures(result.clustering),
-      traces: data.traces.length,
+      traces: data.traces.count,
     },
     merges,
     currentViolations: current.flatMap((group) => violations(group, catalog, current)),

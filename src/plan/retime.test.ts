@@ -5,12 +5,12 @@ import { buildCallTree } from "../assemble/call-tree.ts";
 import { traceOf } from "../model/build.ts";
 import type { Span } from "../model/span.ts";
 import { replayFiles } from "../pipeline/replay.ts";
-import { type CompactTrace, compactTrace, UnitTable } from "./compact-trace.ts";
+import { compactTrace, TraceColumns, UnitTable } from "./compact-trace.ts";
 import { type RetimeModel, retime } from "./retime.ts";
 
 const span = namedSpan;
 
-function compact(spans: Span[], units = new UnitTable()): CompactTrace {
+function compact(spans: Span[], units = new UnitTable()): TraceColumns {
   return compactTrace(buildCallTree(traceOf(spans)), units);
 }
 
@@ -29,8 +29,9 @@ function model(units: UnitTable, groups: string[][], options: Partial<RetimeMode
   };
 }
 
-const run = (t: CompactTrace, m: RetimeModel) =>
-  retime(t, m, new Float64Array(t.unit.length), new Float64Array(t.unit.length));
+/** Re-times trace `i` of the store (the only one unless given). */
+const run = (t: TraceColumns, m: RetimeModel, i = 0) =>
+  retime(t, i, m, new Float64Array(t.size(i)), new Float64Array(t.size(i)));
 
 /** gateway → cart (client/server) → pricing (client/server), a chain with 10 µs network each way. */
 const chain = () => [
@@ -110,9 +111,22 @@ describe("re-timing a trace under another clustering", () => {
     expect(run(t, model(units, [["orders", "notify"]]))).toEqual([100]);
   });
 
-  it("reproduces every real corpus trace exactly under the recorded clustering", async () => {
+  it("re-times a trace stored after others exactly as it re-times alone", () => {
     const units = new UnitTable();
-    const traces: { t: CompactTrace; durations: number[] }[] = [];
+    const store = new TraceColumns();
+    store.add(buildCallTree(traceOf([span("x", undefined, 0, 50, "gateway", "server")])), units);
+    const i = store.add(buildCallTree(traceOf(chain())), units);
+    const alone = compact(chain(), units);
+    const fused = model(units, [["cart", "pricing"]], { inProcessUs: 2 });
+    expect(i).toBe(1);
+    expect(run(store, fused, i)).toEqual(run(alone, fused));
+    expect(run(store, fused, i)).toEqual([1000 - 20 + 2]);
+  });
+
+  it("reproduces every real corpus trace exactly under the recorded clustering, all in one store", async () => {
+    const units = new UnitTable();
+    const store = new TraceColumns();
+    const recorded: number[][] = [];
     const files = [
       "nezha-trainticket/08_50_trace.otlp.jsonl.gz",
       "zipkin-testdata/smartthings-mobile-web-install.json",
@@ -121,11 +135,15 @@ describe("re-timing a trace under another clustering", () => {
     await replayFiles(
       files.map((f) => fileURLToPath(new URL(`../../../shared/corpus/${f}`, import.meta.url))),
       (tree) => {
-        const t = compactTrace(tree, units);
-        traces.push({ t, durations: t.heads.map((h) => t.end[h] - t.start[h]) });
+        const i = store.add(tree, units);
+        const heads = store.heads.subarray(store.headStart[i], store.headStart[i + 1]);
+        recorded.push(Array.from(heads, (h) => store.end[h] - store.start[h]));
       },
     );
+    expect(store.count).toBeGreaterThan(1);
     const m = model(units, []);
-    for (const { t, durations } of traces) expect(run(t, m)).toEqual(durations);
+    recorded.forEach((durations, i) => {
+      expect(run(store, m, i)).toEqual(durations);
+    });
   });
 });

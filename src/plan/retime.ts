@@ -14,7 +14,7 @@
  *   previous one (the loss of parallelism a fused fan-out suffers).
  * With the recorded clustering nothing changes, so the simulator reproduces the recording exactly.
  */
-import { type CompactTrace, KIND_CODE } from "./compact-trace.ts";
+import { KIND_CODE, type TraceColumns } from "./compact-trace.ts";
 
 const {
   client: CLIENT,
@@ -37,7 +37,7 @@ export interface RetimeModel {
 
 type Link = "plain" | "async" | "fused" | "split" | "hop";
 
-function linkOf(t: CompactTrace, p: number, c: number, m: RetimeModel): Link {
+function linkOf(t: TraceColumns, p: number, c: number, m: RetimeModel): Link {
   const pk = t.kind[p];
   const ck = t.kind[c];
   if (pk === PRODUCER && ck === CONSUMER) return "async";
@@ -49,7 +49,7 @@ function linkOf(t: CompactTrace, p: number, c: number, m: RetimeModel): Link {
   if (!network) return together ? "plain" : "split";
   if (!together) return "hop";
   const exact = pk === CLIENT && ck === SERVER;
-  const onlyChild = t.firstChild[p] === c && t.nextSibling[c] === -1;
+  const onlyChild = t.firstChild(p) === c && t.nextSibling[c] === -1;
   return exact || onlyChild ? "fused" : "hop";
 }
 
@@ -67,9 +67,9 @@ interface Frame {
   freeAt: number;
 }
 
-const frame = (node: number, t: CompactTrace): Frame => ({
+const frame = (node: number, t: TraceColumns): Frame => ({
   node,
-  child: t.firstChild[node],
+  child: t.firstChild(node),
   waitedOrig: Number.NEGATIVE_INFINITY,
   waitedNew: Number.NEGATIVE_INFINITY,
   lastLink: "plain",
@@ -78,8 +78,8 @@ const frame = (node: number, t: CompactTrace): Frame => ({
 });
 
 /** A call from p through c that the recording made over the network and the candidate makes in-process. */
-function becameInProcess(t: CompactTrace, p: number, c: number, m: RetimeModel): boolean {
-  const callee = t.firstChild[c];
+function becameInProcess(t: TraceColumns, p: number, c: number, m: RetimeModel): boolean {
+  const callee = t.firstChild(c);
   if (t.kind[c] === CLIENT && callee !== -1) {
     return t.unit[callee] !== t.unit[p] && m.groupOf[t.unit[callee]] === m.groupOf[t.unit[p]];
   }
@@ -88,34 +88,35 @@ function becameInProcess(t: CompactTrace, p: number, c: number, m: RetimeModel):
 
 /** Where child c of p starts: its recorded gap after what it waited for, changed as its link says. */
 function placeChild(
-  t: CompactTrace,
+  t: TraceColumns,
   f: Frame,
   c: number,
   m: RetimeModel,
   start: Float64Array,
   end: Float64Array,
+  o: number,
 ): void {
   const p = f.node;
   const link = linkOf(t, p, c, m);
   let anchorOrig = t.start[p];
-  let anchorNew = start[p];
-  for (let s = t.firstChild[p]; s !== c; s = t.nextSibling[s]) {
+  let anchorNew = start[p - o];
+  for (let s = t.firstChild(p); s !== c; s = t.nextSibling[s]) {
     if (linkOf(t, p, s, m) === "async" || t.end[s] > t.start[c] || t.end[s] < anchorOrig) continue;
-    if (t.end[s] > anchorOrig || (t.end[s] === anchorOrig && end[s] > anchorNew)) {
+    if (t.end[s] > anchorOrig || (t.end[s] === anchorOrig && end[s - o] > anchorNew)) {
       anchorOrig = t.end[s];
-      anchorNew = end[s];
+      anchorNew = end[s - o];
     }
   }
   let gap = t.start[c] - anchorOrig;
   if (link === "fused" && anchorOrig === t.start[p]) gap = Math.min(gap, m.inProcessUs / 2);
   if (link === "split") gap += m.splitNetworkUs[t.unit[c]] / 2;
-  start[c] = anchorNew + gap;
+  start[c - o] = anchorNew + gap;
   if (m.singleWorker[m.groupOf[t.unit[p]]] && becameInProcess(t, p, c, m))
-    start[c] = Math.max(start[c], f.freeAt);
+    start[c - o] = Math.max(start[c - o], f.freeAt);
 }
 
 /** Folds a finished child into its parent's frame. */
-function childDone(t: CompactTrace, f: Frame, c: number, m: RetimeModel, end: Float64Array): void {
+function childDone(t: TraceColumns, f: Frame, c: number, m: RetimeModel, end: Float64Array, o: number): void {
   const p = f.node;
   const link = linkOf(t, p, c, m);
   if (link !== "async" && t.end[c] <= t.end[p]) {
@@ -124,17 +125,17 @@ function childDone(t: CompactTrace, f: Frame, c: number, m: RetimeModel, end: Fl
       f.lastLink = link;
       f.lastUnit = t.unit[c];
     }
-    f.waitedNew = Math.max(f.waitedNew, end[c]);
+    f.waitedNew = Math.max(f.waitedNew, end[c - o]);
   }
   if (m.singleWorker[m.groupOf[t.unit[p]]] && becameInProcess(t, p, c, m))
-    f.freeAt = Math.max(f.freeAt, end[c]);
+    f.freeAt = Math.max(f.freeAt, end[c - o]);
   f.child = t.nextSibling[c];
 }
 
 /** A node ends its recorded trailing time after the last child it waited for (or its own duration). */
-function endOf(t: CompactTrace, f: Frame, m: RetimeModel, start: Float64Array): number {
+function endOf(t: TraceColumns, f: Frame, m: RetimeModel, start: Float64Array, o: number): number {
   const p = f.node;
-  if (f.waitedOrig === Number.NEGATIVE_INFINITY) return start[p] + (t.end[p] - t.start[p]);
+  if (f.waitedOrig === Number.NEGATIVE_INFINITY) return start[p - o] + (t.end[p] - t.start[p]);
   let trailing = t.end[p] - f.waitedOrig;
   if (f.lastLink === "fused") trailing = Math.min(trailing, m.inProcessUs / 2);
   if (f.lastLink === "split") trailing += m.splitNetworkUs[f.lastUnit] / 2;
@@ -142,27 +143,35 @@ function endOf(t: CompactTrace, f: Frame, m: RetimeModel, start: Float64Array): 
 }
 
 /**
- * Re-times the trace into `start`/`end` (buffers of at least the trace's size, relative µs) and
- * returns the new duration of each head (roots, then orphans). Iterative, so a 100,000-span chain
- * does not overflow the stack.
+ * Re-times trace `trace` of the store into `start`/`end` (buffers of at least the trace's size,
+ * indexed by row within the trace, relative µs) and returns the new duration of each head (roots,
+ * then orphans). Iterative, so a 100,000-span chain does not overflow the stack.
  */
-export function retime(t: CompactTrace, m: RetimeModel, start: Float64Array, end: Float64Array): number[] {
+export function retime(
+  t: TraceColumns,
+  trace: number,
+  m: RetimeModel,
+  start: Float64Array,
+  end: Float64Array,
+): number[] {
+  const o = t.rowStart[trace];
   const durations: number[] = [];
-  for (const head of t.heads) {
-    start[head] = t.start[head];
+  for (let k = t.headStart[trace]; k < t.headStart[trace + 1]; k++) {
+    const head = t.heads[k];
+    start[head - o] = t.start[head];
     const stack: Frame[] = [frame(head, t)];
     while (stack.length) {
       const f = stack[stack.length - 1];
       if (f.child === -1) {
-        end[f.node] = endOf(t, f, m, start);
+        end[f.node - o] = endOf(t, f, m, start, o);
         stack.pop();
-        if (stack.length) childDone(t, stack[stack.length - 1], f.node, m, end);
+        if (stack.length) childDone(t, stack[stack.length - 1], f.node, m, end, o);
         continue;
       }
-      placeChild(t, f, f.child, m, start, end);
+      placeChild(t, f, f.child, m, start, end, o);
       stack.push(frame(f.child, t));
     }
-    durations.push(end[head] - start[head]);
+    durations.push(end[head - o] - start[head - o]);
   }
   return durations;
 }

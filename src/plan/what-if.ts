@@ -7,7 +7,7 @@ import type { Catalog } from "../model/catalog.ts";
 import { bootstrapQuantiles, type Interval, quantileSorted } from "./bootstrap.ts";
 import { unitSpec } from "./catalog.ts";
 import { type Clustering, complete, groupIndex } from "./clustering.ts";
-import type { CompactTrace } from "./compact-trace.ts";
+import type { TraceColumns } from "./compact-trace.ts";
 import { baseCostPerHour } from "./cost/base-cost.ts";
 import { coldStartCount, poissonInterval } from "./cost/cold-starts.ts";
 import { computeCostPerHour } from "./cost/compute-cost.ts";
@@ -56,20 +56,26 @@ export function retimeModel(
   return { groupOf, singleWorker, inProcessUs, splitNetworkUs: data.splitNetworkUs() };
 }
 
-/** The predicted end-to-end latency of each trace (the longest of its roots), in the given order. */
-export function predictLatencies(traces: readonly CompactTrace[], model: RetimeModel): Float64Array {
-  const size = traces.reduce((max, t) => Math.max(max, t.unit.length), 0);
+/** The predicted end-to-end latency of each trace (the longest of its roots), in the given order of trace indices. */
+export function predictLatencies(
+  traces: TraceColumns,
+  order: ArrayLike<number>,
+  model: RetimeModel,
+): Float64Array {
+  let size = 0;
+  for (let i = 0; i < order.length; i++) size = Math.max(size, traces.size(order[i]));
   const start = new Float64Array(size);
   const end = new Float64Array(size);
-  const out = new Float64Array(traces.length);
-  traces.forEach((t, i) => {
-    const durations = retime(t, model, start, end);
+  const out = new Float64Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const t = order[i];
+    const durations = retime(traces, t, model, start, end);
     // The longest root (every head when the trace has no root), without a copy per trace.
-    const heads = t.rootCount > 0 ? t.rootCount : durations.length;
+    const heads = traces.rootCount[t] > 0 ? traces.rootCount[t] : durations.length;
     let longest = Number.NEGATIVE_INFINITY;
     for (let h = 0; h < heads; h++) longest = Math.max(longest, durations[h]);
     out[i] = longest;
-  });
+  }
   return out;
 }
 
@@ -102,7 +108,7 @@ export function whatIf(
   const { inProcessUs, resamples, seed } = { ...DEFAULT_WHAT_IF, ...options };
   clustering = complete(clustering, data.units.names);
   const model = retimeModel(data, clustering, catalog, inProcessUs);
-  const latencies = predictLatencies(data.sortedTraces(), model);
+  const latencies = predictLatencies(data.traces, data.sortedTraces(), model);
   const sorted = Float64Array.from(latencies).sort();
   const [p50, p95, p99] = bootstrapQuantiles(latencies, [0.5, 0.95, 0.99], { resamples, seed });
   const cold = coldStartsPerHour(data, clustering, catalog);
