@@ -545,11 +545,14 @@ export class KafkaDaemon {
   /** Store first, then the group's offset; one commit at a time per partition. */
   private async commit(partition: number, entry: Assigned): Promise<void> {
     while (entry.committing) await entry.committing;
-    if (this.assigned.get(partition) !== entry || !(await entry.worker.hasWork())) {
-      entry.committedAt = this.options.clock();
-      return;
-    }
-    entry.committing = this.write(partition, entry).finally(() => {
+    // Taken before asking for work: a partition thread answers `hasWork` asynchronously.
+    entry.committing = (async () => {
+      if (this.assigned.get(partition) !== entry || !(await entry.worker.hasWork())) {
+        entry.committedAt = this.options.clock();
+        return;
+      }
+      await this.write(partition, entry);
+    })().finally(() => {
       entry.committing = undefined;
     });
     await entry.committing;
