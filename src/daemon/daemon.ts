@@ -406,6 +406,7 @@ export class KafkaDaemon {
     worker: ThreadPartition,
   ): Promise<void> {
     const { partition, topic } = batch;
+    entry.highWatermark = Number(batch.highWatermark);
     if (!isRunning() || isStale()) return;
     const records: { offset: number; value: Buffer | null }[] = [];
     const messages = new Map<number, KafkaMessage>();
