@@ -178,6 +178,7 @@ export class KafkaDaemon {
         maxRecordBytes: this.options.maxRecordBytes,
         trees: this.options.worker.onTree !== undefined,
       });
+    await this.pool?.ready();
     try {
       await this.producer.connect();
       await this.ensureDeadLetterTopic();

@@ -90,7 +90,7 @@ function handle(msg: ToThread): FromThread {
     return reply;
   }
   const entry = held.get(msg.partition);
-  if (!entry) return reply;
+  if (!entry || msg.op === "ping") return reply;
   if (msg.op === "drop") {
     held.delete(msg.partition);
     return reply;

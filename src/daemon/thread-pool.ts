@@ -262,6 +262,11 @@ export class ThreadPool {
     return handle;
   }
 
+  /** Resolves once every thread has loaded (from the sources: compiled them), so fetching starts warm. */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.call({ op: "ping", partition: -1 })));
+  }
+
   failure(): Error | undefined {
     return this.threads.find((t) => t.failure)?.failure;
   }

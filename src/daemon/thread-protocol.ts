@@ -50,7 +50,9 @@ export type ToThread =
   | { id: number; op: "prepare"; partition: number; source: string }
   | { id: number; op: "committed"; partition: number }
   | { id: number; op: "failed"; partition: number }
-  | { id: number; op: "drop"; partition: number };
+  | { id: number; op: "drop"; partition: number }
+  /** Answered once the thread has loaded its modules. */
+  | { id: number; op: "ping"; partition: number };
 
 /** In record order: a problem to log, or a record to dead-letter. */
 export type RecordEvent =
