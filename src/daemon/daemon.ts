@@ -398,8 +398,8 @@ export class KafkaDaemon {
   /**
    * onBatch for a partition thread: the accepted records go to the thread in one message; the
    * backpressure check is the thread's, before each record, against a grant of spans this batch
-   * may add (all the room left when no other batch is out, a share of it, strictly, when some are),
-   * so that the buffers pass the cap by at most one record, as in-thread.
+   * may add (a share of the room left below the cap, per assigned partition; strictly when other
+   * batches are out), so that the buffers pass the cap by at most one record, as in-thread.
    */
   private async onThreadBatch(
     { batch, isRunning, isStale, heartbeat }: EachBatchPayload,
@@ -432,8 +432,10 @@ export class KafkaDaemon {
         this.consumer.seek({ topic, partition, offset: String(records[0].offset) });
         return;
       }
+      // A share, so that the other partitions' batches find room too; strict when some are out.
       const strict = busy > 0;
-      const grant = strict ? Math.max(1, Math.floor(room / (busy + 1))) : room;
+      const shares = Math.max(1, this.owned.size, this.assigned.size);
+      const grant = Math.max(1, Math.floor(room / shares));
       const { stoppedAt, events } = await worker.batch(records, grant, strict);
       for (const event of events) {
         if (event.kind === "problem") {
@@ -454,7 +456,8 @@ export class KafkaDaemon {
         });
       }
       if (stoppedAt <= records[records.length - 1].offset) {
-        this.pause();
+        // The grant ran out: paused only at the cap itself; else the rest is fetched again.
+        if (this.bufferedSpans() >= this.options.maxBufferedSpans) this.pause();
         this.consumer.seek({ topic, partition, offset: String(stoppedAt) });
         return;
       }
