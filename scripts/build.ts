@@ -23,7 +23,11 @@ export interface BuildRecord {
 export async function buildDist(outdir = join(ROOT, "dist")): Promise<BuildRecord> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { nanofuse: "src/cli/bin.ts", "group-process": "src/host/group-process.ts" },
+    entryPoints: {
+      nanofuse: "src/cli/bin.ts",
+      "group-process": "src/host/group-process.ts",
+      "partition-thread": "src/daemon/partition-thread.ts",
+    },
     outdir,
     bundle: true,
     splitting: true,

@@ -23,7 +23,7 @@ import { startSelfTelemetry } from "../telemetry/self-telemetry.ts";
 import { tracedStore } from "../telemetry/traced-store.ts";
 import type { CommandState } from "./command-state.ts";
 import { LISTINGS } from "./commands.ts";
-import { nonNegative, positive, positiveInteger } from "./numbers.ts";
+import { nonNegative, nonNegativeInteger, positive, positiveInteger } from "./numbers.ts";
 
 interface DaemonCliOptions {
   brokers: string;
@@ -48,6 +48,7 @@ interface DaemonCliOptions {
   planNetworkShare: number;
   planMinTraces: number;
   metricsListen: { host: string; port: number };
+  workers: number;
 }
 
 /** `host:port` (IPv6 in brackets); port 0 asks for a free one. */
@@ -165,6 +166,15 @@ export function daemonCommand(state: CommandState): Command {
     )
     .addOption(
       new Option(
+        "--workers <n>",
+        "threads for decode, assembly and analysis (partition p on thread p mod n); 0: all in the main thread",
+      )
+        .env("NANOFUSE_DAEMON_WORKERS")
+        .argParser(nonNegativeInteger)
+        .default(0),
+    )
+    .addOption(
+      new Option(
         "--metrics-listen <host:port>",
         "where /metrics (Prometheus), /healthz and /readyz are served; port 0 picks a free one",
       )
@@ -223,6 +233,7 @@ async function runDaemon(
     shutdownDeadlineMs: opts.shutdownDeadlineMs,
     fromBeginning: !opts.fromLatest,
     maxWaitTimeInMs: opts.fetchMaxWaitMs,
+    workers: opts.workers,
     worker: {
       buffer: { ...DEFAULT_BUFFER_OPTIONS, idleUs: opts.idleMs * 1000 },
       windowUs: opts.windowS * 1e6,

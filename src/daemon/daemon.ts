@@ -29,11 +29,13 @@ import { NanofuseError, type Problem, problem, severityOf } from "../errors.ts";
 import { ProblemLog } from "../ingest/problem-log.ts";
 import { registerKafkaCodecs } from "../ingest/sources/kafka-codecs.ts";
 import { decodeKafkaRecord } from "../ingest/sources/kafka-records.ts";
+import type { CallTree } from "../model/call-tree.ts";
 import type { Span } from "../model/span.ts";
 import type { WindowCommit } from "./checkpoint.ts";
 import { DeadLetters } from "./dead-letter.ts";
 import { DAEMON_DEFAULTS, type DaemonOptions } from "./options.ts";
 import { PartitionWorker } from "./partition-worker.ts";
+import { type ThreadPartition, ThreadPool } from "./thread-pool.ts";
 
 export interface DaemonStats {
   /** Assigned by the group's last join, or being read. */
@@ -59,7 +61,8 @@ export interface DaemonStats {
 }
 
 interface Assigned {
-  worker: PartitionWorker;
+  /** In-thread, or on a partition thread (`workers` > 0). */
+  worker: PartitionWorker | ThreadPartition;
   /** Wall time of the last record, or of the last clock advance of a quiet partition. */
   activeAt: number;
   committedAt: number;
@@ -112,6 +115,8 @@ export class KafkaDaemon {
   /** The partitions of the last group join, fetched from yet or not (a partition at its end sends no batch). */
   private owned = new Set<number>();
   private crashed?: Error;
+  /** The partition threads when `workers` > 0 (from `start` on). */
+  private pool?: ThreadPool;
   /** How long the phases of the last `stop` took: fetch stopped, traces flushed and committed, left. */
   lastStop?: { stopFetchMs: number; flushCommitMs: number; disconnectMs: number };
 
@@ -119,6 +124,8 @@ export class KafkaDaemon {
     const merged = {
       ...DAEMON_DEFAULTS,
       worker: {},
+      // The environment's default lets a test suite run unchanged on the partition threads.
+      workers: Number(process.env.NANOFUSE_DAEMON_WORKERS ?? 0) || 0,
       clock: Date.now,
       log: () => {},
       ...options,
@@ -165,6 +172,15 @@ export class KafkaDaemon {
   /** Connects, joins the group and starts consuming; resolves once the consumer runs. */
   async start(): Promise<void> {
     const { consumer } = this;
+    const { workers } = this.options;
+    if (workers > 0)
+      this.pool = new ThreadPool(workers, {
+        topic: this.options.topic,
+        encoding: this.options.encoding,
+        maxRecordBytes: this.options.maxRecordBytes,
+        trees: this.options.worker.onTree !== undefined,
+      });
+    await this.pool?.ready();
     try {
       await this.producer.connect();
       await this.ensureDeadLetterTopic();
@@ -185,6 +201,8 @@ export class KafkaDaemon {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
+      // With partition threads, batches of several partitions are in their threads at once.
+      partitionsConsumedConcurrently: workers > 0 ? 2 * workers : 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => void this.maintain(), this.options.maintainIntervalMs);
@@ -202,11 +220,12 @@ export class KafkaDaemon {
     await this.options.planner?.release();
     await this.consumer.disconnect();
     await this.producer.disconnect();
+    await this.pool?.close();
   }
 
   /** A fatal consumer error kafkajs will not restart from, if any. */
   failure(): Error | undefined {
-    return this.crashed;
+    return this.crashed ?? (this.running ? this.pool?.failure() : undefined);
   }
 
   stats(): DaemonStats {
@@ -266,6 +285,7 @@ export class KafkaDaemon {
       await this.options.planner?.release();
       await this.consumer.disconnect();
       await this.producer.disconnect();
+      await this.pool?.close();
       this.lastStop = {
         stopFetchMs: fetchStopped - began,
         flushCommitMs: committed - fetchStopped,
@@ -320,10 +340,12 @@ export class KafkaDaemon {
     }
   }
 
-  private async onBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale, heartbeat } = payload;
     const { partition, topic } = batch;
     const entry = await this.entryFor(partition, batch.firstOffset());
     if (!entry) return;
+    if (!(entry.worker instanceof PartitionWorker)) return this.onThreadBatch(payload, entry, entry.worker);
     const { worker } = entry;
     entry.highWatermark = Number(batch.highWatermark);
     const cap = this.options.maxBufferedSpans;
@@ -350,7 +372,9 @@ export class KafkaDaemon {
     const known = this.assigned.get(partition);
     if (known) return known;
     const checkpoint = await this.options.sink.load(this.source, partition);
-    const worker = new PartitionWorker(partition, this.options.worker, checkpoint);
+    const worker = this.pool
+      ? await this.pool.open(partition, this.threadWorkerOptions(), this.treesTo(), checkpoint)
+      : new PartitionWorker(partition, this.options.worker, checkpoint);
     const now = this.options.clock();
     const entry: Assigned = { worker, activeAt: now, committedAt: now };
     this.assigned.set(partition, entry);
@@ -360,6 +384,90 @@ export class KafkaDaemon {
       return undefined;
     }
     return entry;
+  }
+
+  /** The worker options a thread can be sent: all but the callback, whose trees come back. */
+  private threadWorkerOptions() {
+    const { onTree: _onTree, ...rest } = this.options.worker;
+    return rest;
+  }
+
+  private treesTo(): ((trees: CallTree[]) => void) | undefined {
+    const onTree = this.options.worker.onTree;
+    return onTree && ((trees) => trees.forEach(onTree));
+  }
+
+  /**
+   * onBatch for a partition thread: the accepted records go to the thread in one message; the
+   * backpressure check is the thread's, before each record, against a grant of spans this batch
+   * may add (a share of the room left below the cap, per assigned partition; strictly when other
+   * batches are out), so that the buffers pass the cap by at most one record, as in-thread.
+   */
+  private async onThreadBatch(
+    { batch, isRunning, isStale, heartbeat }: EachBatchPayload,
+    entry: Assigned,
+    worker: ThreadPartition,
+  ): Promise<void> {
+    const { partition, topic } = batch;
+    entry.highWatermark = Number(batch.highWatermark);
+    if (!isRunning() || isStale()) return;
+    const records: { offset: number; value: Buffer | null }[] = [];
+    const messages = new Map<number, KafkaMessage>();
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (!worker.accepts(offset)) continue;
+      records.push({ offset, value: message.value });
+      messages.set(offset, message);
+    }
+    if (records.length > 0) {
+      let reserved = 0;
+      let busy = 0;
+      for (const other of this.assigned.values()) {
+        if (other === entry || other.worker instanceof PartitionWorker || other.worker.inFlightGrant === 0)
+          continue;
+        reserved += other.worker.inFlightGrant;
+        busy++;
+      }
+      const room = this.options.maxBufferedSpans - this.bufferedSpans() - reserved;
+      if (this.paused || room <= 0) {
+        this.pause();
+        this.consumer.seek({ topic, partition, offset: String(records[0].offset) });
+        return;
+      }
+      // A share, so that the other partitions' batches find room too; strict when some are out.
+      const strict = busy > 0;
+      const shares = Math.max(1, this.owned.size, this.assigned.size);
+      const grant = Math.max(1, Math.floor(room / shares));
+      const { stoppedAt, events } = await worker.batch(records, grant, strict);
+      for (const event of events) {
+        if (event.kind === "problem") {
+          this.problems.add(event.problem);
+          continue;
+        }
+        const message = messages.get(event.offset) as KafkaMessage;
+        const where = { file: `kafka:${topic}[${partition}]@${message.offset}` };
+        this.problems.add({ code: event.code, message: event.message, where });
+        this.deadLetters.send({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          reason: event.code,
+          detail: event.message,
+        });
+      }
+      if (stoppedAt <= records[records.length - 1].offset) {
+        // The grant ran out: paused only at the cap itself; else the rest is fetched again.
+        if (this.bufferedSpans() >= this.options.maxBufferedSpans) this.pause();
+        this.consumer.seek({ topic, partition, offset: String(stoppedAt) });
+        return;
+      }
+    }
+    entry.activeAt = this.options.clock();
+    await heartbeat();
+    if (entry.activeAt - entry.committedAt >= this.options.commitIntervalMs)
+      await this.commit(partition, entry);
   }
 
   private decode(message: KafkaMessage, partition: number, worker: PartitionWorker): Span[] {
@@ -444,13 +552,16 @@ export class KafkaDaemon {
   /** Store first, then the group's offset; one commit at a time per partition. */
   private async commit(partition: number, entry: Assigned): Promise<void> {
     while (entry.committing) await entry.committing;
-    if (this.assigned.get(partition) !== entry) return;
-    if (!entry.worker.hasWork()) {
-      entry.committedAt = this.options.clock();
-      if (entry.unsentOffset !== undefined) await this.commitOffset(partition, entry, entry.unsentOffset);
-      return;
-    }
-    entry.committing = this.write(partition, entry).finally(() => {
+    // Taken before asking for work: a partition thread answers `hasWork` asynchronously.
+    entry.committing = (async () => {
+      if (this.assigned.get(partition) !== entry) return;
+      if (!(await entry.worker.hasWork())) {
+        entry.committedAt = this.options.clock();
+        if (entry.unsentOffset !== undefined) await this.commitOffset(partition, entry, entry.unsentOffset);
+        return;
+      }
+      await this.write(partition, entry);
+    })().finally(() => {
       entry.committing = undefined;
     });
     await entry.committing;
@@ -459,8 +570,15 @@ export class KafkaDaemon {
   private async write(partition: number, entry: Assigned): Promise<void> {
     const { worker } = entry;
     const began = this.options.clock();
-    await this.deadLetters.settle();
-    const commit: WindowCommit = worker.prepareCommit(this.source);
+    let commit: WindowCommit;
+    if (worker instanceof PartitionWorker) {
+      await this.deadLetters.settle();
+      commit = worker.prepareCommit(this.source);
+    } else {
+      // Taken first: the replies before it dead-lettered every record it covers; then settled.
+      commit = await worker.prepare(this.source);
+      await this.deadLetters.settle();
+    }
     let outcome: "committed" | "conflict";
     try {
       outcome = await this.options.sink.commitWindow(commit);
@@ -511,6 +629,7 @@ export class KafkaDaemon {
     const buffer = entry.worker.bufferStats();
     this.retired.duplicateSpans += buffer.duplicates;
     this.retired.evictedTraces += buffer.evictedTraces;
+    if (!(entry.worker instanceof PartitionWorker)) entry.worker.drop();
     this.assigned.delete(partition);
   }
 }

@@ -31,6 +31,11 @@ export interface DaemonOptions {
   maxBytesPerPartition: number;
   maxBytes: number;
   worker: Partial<PartitionWorkerOptions>;
+  /**
+   * Partition threads for decode, assembly and analysis (partition p on thread p mod N); 0: all
+   * in the main thread, the reference path. Default: NANOFUSE_DAEMON_WORKERS, else 0.
+   */
+  workers: number;
   sink: CheckpointSink;
   /** Fed every completed trace and committed window; runs when this daemon holds the planner lease. */
   planner?: DaemonPlanner;
