@@ -16,6 +16,7 @@ import { describeFailure } from "../src/cli/failure.ts";
 import { ms } from "../src/cli/format.ts";
 import { buildProgram, COMMANDS } from "../src/cli/main.ts";
 import { BAR_WIDTH } from "../src/cli/waterfall.ts";
+import { runCli } from "./support/cli.ts";
 
 const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
 /** The README's quick start: the demo shop recorded in two layouts (scripts/record.ts). */
@@ -28,15 +29,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 /** A stack trace's frame line, which no user should ever see. */
 const STACK_FRAME = /^\s+at .+[:(]/m;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("node", [bin, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 describe("nanofuse replay", () => {
   it("reads the recorded fixtures of the quick start without a single problem, even with --strict", async () => {

@@ -2,15 +2,13 @@
  * `nanofuse plan` as a newcomer runs it (issues 16.3, 17.10, 17 low): warnings on weak input, refusals
  * of a bad --current or bad numbers with a code and the usage exit code.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runCli } from "./support/cli.ts";
 
-const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "fixtures");
 const baseline = join(fixtures, "shop-baseline.otlp.jsonl.gz");
@@ -20,15 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "nanofuse-plan-cli-"));
 /** Planning 4,800 traces takes seconds on a busy machine. */
 const SLOW_MS = 120_000;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("node", [bin, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 const warningCodes = (stderr: string) => [...stderr.matchAll(/warning (NF_[A-Z_]+)/g)].map((m) => m[1]);
 

@@ -4,19 +4,18 @@
  * exporter to a collector made of a plain HTTP server, which keeps each request body as one line of
  * an OTLP JSON lines file; `nanofuse analyse` then reads that file.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { selfTelemetryWanted } from "../src/telemetry/self-telemetry.ts";
 import { eventually } from "./processes.ts";
+import { BIN, startServe } from "./support/cli.ts";
 
-const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "nanofuse-self-"));
 
 function collector(): Promise<{ server: Server; url: string; bodies: string[] }> {
@@ -37,25 +36,6 @@ function collector(): Promise<{ server: Server; url: string; bodies: string[] }>
       resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies }),
     ),
   );
-}
-
-function serve(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; out: string }> {
-  const child = spawn("node", [bin, "serve", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (c) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk) => {
-      out += chunk;
-      if (/^stop: /m.test(out)) resolve({ child, out });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code} before it was ready: ${err}`)));
-  });
 }
 
 describe("nanofuse's own traces", () => {
@@ -80,7 +60,7 @@ describe("nanofuse's own traces", () => {
 
   it("trace the API's requests and the store calls behind them, and nanofuse analyses them", async () => {
     const { server, url, bodies } = await collector();
-    const { child, out } = await serve(
+    const { child, out, exited } = await startServe(
       ["--store", join(dir, "store"), "--port", "0", "--otlp-port", "0", "--seed", "none"],
       {
         OTEL_TRACES_EXPORTER: "otlp",
@@ -90,7 +70,6 @@ describe("nanofuse's own traces", () => {
         OTEL_SERVICE_NAME: "nanofuse-under-test",
       },
     );
-    const exited = new Promise((resolve) => child.on("exit", resolve));
     try {
       const api = /API {8}(http:\/\/127\.0\.0\.1:\d+)\/api\//.exec(out)?.[1] as string;
       const token = /export NANOFUSE_TOKEN=(nf_\S+)/.exec(out)?.[1] as string;
@@ -109,7 +88,7 @@ describe("nanofuse's own traces", () => {
     const file = join(dir, "self.otlp.jsonl");
     writeFileSync(file, `${bodies.map((b) => JSON.stringify(JSON.parse(b))).join("\n")}\n`);
 
-    const { stdout } = await promisify(execFile)("node", [bin, "analyse", file, "--format", "json"]);
+    const { stdout } = await promisify(execFile)("node", [BIN, "analyse", file, "--format", "json"]);
     const report = JSON.parse(stdout);
     const units = report.units.map((u: { unit: string }) => u.unit);
     expect(units).toContain("nanofuse-under-test");

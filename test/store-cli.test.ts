@@ -3,31 +3,20 @@
  * directory and to PostgreSQL, read back by `proposals`, pruned by `store prune`, and a second
  * process refused while another holds the directory.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_WINDOW_US } from "../src/analyse/aggregates.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/store.ts";
 import { analyseFiles, SHOP_CHECKOUT, windowView } from "./support/aggregates.ts";
+import { runCli } from "./support/cli.ts";
 import { useBackend } from "./support/store-backends.ts";
 
-const bin = fileURLToPath(new URL("../bin/nanofuse.js", import.meta.url));
 const postgresBackend = useBackend("postgres");
 
-async function nanofuse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("node", [bin, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const nanofuse = (...args: string[]) => runCli(args);
 
 async function storedViews(location: string) {
   const store = await openStore(location);
