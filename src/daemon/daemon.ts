@@ -124,8 +124,7 @@ export class KafkaDaemon {
     const merged = {
       ...DAEMON_DEFAULTS,
       worker: {},
-      // The environment's default lets a test suite run unchanged on the partition threads.
-      workers: Number(process.env.NANOFUSE_DAEMON_WORKERS ?? 0) || 0,
+      workers: 0,
       clock: Date.now,
       log: () => {},
       ...options,

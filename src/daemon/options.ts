@@ -33,7 +33,7 @@ export interface DaemonOptions {
   worker: Partial<PartitionWorkerOptions>;
   /**
    * Partition threads for decode, assembly and analysis (partition p on thread p mod N); 0: all
-   * in the main thread, the reference path. Default: NANOFUSE_DAEMON_WORKERS, else 0.
+   * in the main thread, the reference path. Default 0 (the CLI: `--workers`, NANOFUSE_DAEMON_WORKERS).
    */
   workers: number;
   sink: CheckpointSink;

@@ -1,14 +1,8 @@
 /** The API's answers as the dashboard reads them (src/api/schemas.ts; plans as src/plan/proposal.ts writes them). */
-export interface UnitNode {
-  unit: string;
-  spans: number;
-  errors: number;
-  criticalPathUs: number;
-  coldStarts: number;
-  coldStartCriticalPathUs: number;
-  weightedDegree: number;
-  betweenness: number;
-}
+import type { UnitReport } from "../analyse/report.ts";
+
+/** A unit as GET /api/graph gives it: what `analyse` reports of it. */
+export type UnitNode = UnitReport;
 export interface Link {
   from: string;
   to: string;

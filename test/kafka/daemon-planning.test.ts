@@ -10,7 +10,7 @@ import { StoreCheckpointSink } from "../../src/daemon/store-sink.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/store.ts";
 import { type TestKafka, testKafka, uniqueName, until } from "../support/kafka.ts";
-import { WORKER } from "../support/kafka-daemon.ts";
+import { TEST_DAEMON } from "../support/kafka-daemon.ts";
 import { keyedRecords, shopTraces } from "../support/kafka-records.ts";
 import { useBackend } from "../support/store-backends.ts";
 
@@ -41,10 +41,7 @@ describe("the daemons' planner", () => {
           brokers: k.brokers,
           topic,
           group,
-          maxWaitTimeInMs: 500,
-          commitIntervalMs: 200,
-          quietMs: 300,
-          worker: WORKER,
+          ...TEST_DAEMON,
           sink,
           planner,
         });
@@ -96,10 +93,7 @@ describe("the daemons' planner", () => {
         brokers: k.brokers,
         topic,
         group: uniqueName("group"),
-        maxWaitTimeInMs: 500,
-        commitIntervalMs: 200,
-        quietMs: 300,
-        worker: WORKER,
+        ...TEST_DAEMON,
         sink: new StoreCheckpointSink(store),
         planner,
       });

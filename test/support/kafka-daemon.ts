@@ -43,6 +43,18 @@ export async function replayOf(dir: string, values: Buffer[], json = false) {
   return report(windows);
 }
 
+/**
+ * The in-process tests' daemon settings: short waits, and the threads of NANOFUSE_DAEMON_WORKERS
+ * (as the CLI reads it), so that the same suite runs on partition threads too.
+ */
+export const TEST_DAEMON = {
+  maxWaitTimeInMs: 500,
+  commitIntervalMs: 200,
+  quietMs: 300,
+  worker: WORKER,
+  workers: Number(process.env.NANOFUSE_DAEMON_WORKERS ?? 0) || 0,
+};
+
 export function daemonFor(k: TestKafka, topic: string, options: Partial<DaemonOptions> = {}) {
   const sink = options.sink instanceof MemoryCheckpointSink ? options.sink : new MemoryCheckpointSink();
   const group = options.group ?? uniqueName("group");
@@ -50,10 +62,7 @@ export function daemonFor(k: TestKafka, topic: string, options: Partial<DaemonOp
     brokers: k.brokers,
     topic,
     group,
-    maxWaitTimeInMs: 500,
-    commitIntervalMs: 200,
-    quietMs: 300,
-    worker: WORKER,
+    ...TEST_DAEMON,
     ...options,
     sink,
   });
